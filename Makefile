@@ -1,0 +1,51 @@
+# Two commands: `make lab` (set up, then open JupyterLab on notebooks/) and
+# `make test` (set up, then run every test and execute every notebook).
+# Set-up happens once: a second run finds it done and installs nothing.
+#
+#   PYTHON=python3.12 make test     choose the interpreter for the virtual environment
+#   VENV=$CONDA_PREFIX make lab     use an existing (e.g. conda) environment instead
+
+PYTHON ?= python3
+VENV ?= .venv
+LAB_ARGS ?=
+BIN := $(VENV)/bin
+D2L := d2l==1.0.3
+
+.PHONY: help setup data lab test clean
+
+help:
+	@echo "make lab    set up (once) and open JupyterLab on notebooks/"
+	@echo "make test   set up (once) and run the whole test suite (ci profile)"
+	@echo "make clean  remove the virtual environment (keeps data/)"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, this is " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# d2l 1.0.3 pins numpy 1.23.5, matplotlib 3.7.2, pandas 2.0.3 ... which do not
+# install on Python 3.12+: requirements.txt gives it what `import d2l.torch`
+# needs, and d2l itself comes without its pins.
+$(VENV)/.lab-installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -r requirements.txt
+	$(BIN)/python -m pip install --no-deps $(D2L)
+	$(BIN)/python -m pip install --no-deps -e .
+	@touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.lab-installed
+	$(BIN)/python -m pip install -r requirements-test.txt
+	@touch $@
+
+data:
+	@sh scripts/get-data.sh
+
+setup: $(VENV)/.lab-installed data
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+test: $(VENV)/.test-installed data
+	@sh scripts/run-tests.sh $(BIN)/python
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,11 @@
+"""Helpers for the d2l convolutional-network notebooks.
+
+Import the module you need by name, e.g. ``from d2lhelpers import data, train``:
+
+- :mod:`d2lhelpers.profile`: run profiles (full / quick / ci), device, seeding.
+- :mod:`d2lhelpers.data`: Fashion-MNIST, offline first, batches served on the device.
+- :mod:`d2lhelpers.train`: ``fit`` (d2l's ``train_ch6`` and more), ``evaluate``.
+- :mod:`d2lhelpers.plot`: training histories, image grids, feature maps.
+- :mod:`d2lhelpers.inspection`: output sizes and per-layer tables.
+"""
+__version__ = "0.1.0"

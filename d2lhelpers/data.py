@@ -1,0 +1,292 @@
+"""Fashion-MNIST, offline first, held in memory and served in batches on the device.
+
+Where the data comes from, first match wins:
+
+1. a folder passed as ``path=`` or named by ``$D2L_FASHION_MNIST``;
+2. the repository's ``data/`` folder;
+3. Debian's ``dataset-fashion-mnist`` package (``/usr/share/datasets/fashion-mnist``);
+4. torchvision's download, into ``data/``.
+
+A folder may hold the four idx files, gzipped or not, either directly or in
+``FashionMNIST/raw/`` below it (torchvision's layout). Every file is checked
+(size, header, label range, SHA-256 of the decompressed bytes), so a truncated
+or corrupt copy stops with an error that names it, never a wrong dataset.
+
+The whole set stays in memory as ``uint8`` (47 MB for the training images) on
+the training device; :class:`Batches` cuts it into batches, converts them to
+floats in [0, 1] and resizes them there (bilinear, like d2l's ``Resize``). A
+:class:`Batches` is an iterable of ``(X, y)``, so d2l's own ``train_ch6`` takes it.
+
+First explained in ``notebooks/00-setup-check.ipynb``.
+"""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterator, Sequence
+
+import torch
+from torch.nn import functional as F
+
+from . import profile
+
+PATH_ENV = "D2L_FASHION_MNIST"
+REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
+
+#: The class names, in label order (d2l's ``get_fashion_mnist_labels``).
+CLASSES = ("t-shirt", "trouser", "pullover", "dress", "coat",
+           "sandal", "shirt", "sneaker", "bag", "ankle boot")
+
+# name -> (number of items, SHA-256 of the decompressed idx file)
+_FILES = {
+    "train-images-idx3-ubyte": (60000, "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
+    "train-labels-idx1-ubyte": (60000, "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
+    "t10k-images-idx3-ubyte": (10000, "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
+    "t10k-labels-idx1-ubyte": (10000, "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+}
+
+_HOW_TO_GET = (
+    "Get Fashion-MNIST in one of these ways: (1) point {env} (or path=) at a folder holding "
+    "the four idx files, or copy them into {repo}; (2) on Debian or Ubuntu run "
+    "'sudo apt-get install dataset-fashion-mnist'; (3) connect to the internet once so that "
+    "torchvision can download it into {repo}."
+).format(env=PATH_ENV, repo=REPO_DATA_DIR)
+
+
+class DataNotFoundError(FileNotFoundError):
+    """Fashion-MNIST was found nowhere and could not be downloaded."""
+
+
+class CorruptDataError(ValueError):
+    """A Fashion-MNIST file is truncated, corrupt or not what its name says."""
+
+
+@dataclass(frozen=True)
+class FashionMNIST:
+    """The whole data set as uint8 images (N, 28, 28) and int64 labels (N,), on the CPU."""
+
+    train_images: torch.Tensor
+    train_labels: torch.Tensor
+    test_images: torch.Tensor
+    test_labels: torch.Tensor
+    source: str
+    folder: Path
+
+
+# ---------------------------------------------------------------- finding the files
+
+def find_files(folder: Path) -> dict[str, Path] | None:
+    """The four idx files in ``folder`` (or ``folder/FashionMNIST/raw``), or None."""
+    for base in (Path(folder), Path(folder) / "FashionMNIST" / "raw"):
+        found = {}
+        for name in _FILES:
+            for candidate in (base / name, base / f"{name}.gz"):
+                if candidate.is_file():
+                    found[name] = candidate
+                    break
+        if len(found) == len(_FILES):
+            return found
+    return None
+
+
+def _download_with_torchvision(root: Path) -> None:
+    """torchvision's download into ``root/FashionMNIST/raw`` (replaced in tests)."""
+    import torchvision
+
+    torchvision.datasets.FashionMNIST(root=str(root), train=True, download=True)
+    torchvision.datasets.FashionMNIST(root=str(root), train=False, download=True)
+
+
+def locate(path: str | os.PathLike | None = None, download: bool = True) -> tuple[dict[str, Path], str]:
+    """Find the four files; return them and a short description of where they came from."""
+    explicit = [(path, "path argument")] if path is not None else []
+    if not explicit and os.environ.get(PATH_ENV):
+        explicit = [(os.environ[PATH_ENV], f"${PATH_ENV}")]
+    for folder, how in explicit:
+        files = find_files(Path(folder))
+        if files is None:
+            raise DataNotFoundError(f"{how} {folder} does not hold the four Fashion-MNIST idx files "
+                                    f"({', '.join(_FILES)}, optionally .gz). " + _HOW_TO_GET)
+        return files, f"{how} ({folder})"
+    for folder, how in ((REPO_DATA_DIR, "the repository's data/ folder"),
+                        (SYSTEM_DIR, "Debian's dataset-fashion-mnist package")):
+        files = find_files(folder)
+        if files is not None:
+            return files, f"{how} ({folder})"
+    if download:
+        try:
+            _download_with_torchvision(REPO_DATA_DIR)
+        except Exception as err:  # no network, proxy, disk full: all end the same way
+            raise DataNotFoundError(f"Fashion-MNIST is not on this machine and torchvision's download "
+                                    f"failed ({type(err).__name__}: {err}). " + _HOW_TO_GET) from err
+        files = find_files(REPO_DATA_DIR)
+        if files is not None:
+            return files, f"torchvision's download ({REPO_DATA_DIR})"
+    raise DataNotFoundError("Fashion-MNIST is not on this machine" +
+                            ("" if download else " and download=False") + ". " + _HOW_TO_GET)
+
+
+# ---------------------------------------------------------------- reading and checking
+
+def _fix_hint(file: Path) -> str:
+    return (f"Delete {file} and run again (torchvision downloads a fresh copy into data/), "
+            f"or reinstall Debian's dataset-fashion-mnist, or point {PATH_ENV} at a good copy.")
+
+
+def read_idx(file: Path, name: str) -> torch.Tensor:
+    """Read and verify one idx file (gzipped or not) of Fashion-MNIST as a uint8 tensor."""
+    count, sha256 = _FILES[name]
+    is_images = "images" in name
+    try:
+        raw = gzip.decompress(file.read_bytes()) if file.suffix == ".gz" else file.read_bytes()
+    except (EOFError, OSError, zlib.error) as err:
+        raise CorruptDataError(f"{file} is truncated or not valid gzip ({err}). " + _fix_hint(file)) from err
+    dims = (count, 28, 28) if is_images else (count,)
+    header = 4 + 4 * len(dims)
+    expected_size = header + count * (784 if is_images else 1)
+    if len(raw) != expected_size:
+        raise CorruptDataError(f"{file} holds {len(raw):,} bytes once decompressed, expected {expected_size:,} "
+                               f"({count:,} {'images' if is_images else 'labels'}): it is truncated or the "
+                               f"wrong file. " + _fix_hint(file))
+    magic = int.from_bytes(raw[:4], "big")
+    found_dims = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(len(dims)))
+    if magic != 0x800 + len(dims) or found_dims != dims:
+        raise CorruptDataError(f"{file} has the header of a {found_dims} array (magic {magic:#x}), "
+                               f"expected {dims}. " + _fix_hint(file))
+    values = torch.frombuffer(bytearray(raw[header:]), dtype=torch.uint8).reshape(dims)
+    if not is_images and int(values.max()) > 9:
+        raise CorruptDataError(f"{file} has labels up to {int(values.max())}; Fashion-MNIST's run 0 to 9. "
+                               + _fix_hint(file))
+    if hashlib.sha256(raw).hexdigest() != sha256:
+        raise CorruptDataError(f"{file} has the right size but not the right contents (SHA-256 of its "
+                               f"decompressed bytes differs). " + _fix_hint(file))
+    return values
+
+
+@lru_cache(maxsize=2)
+def _read_all(files: tuple[tuple[str, Path], ...], source: str) -> FashionMNIST:
+    by_name = dict(files)
+    t = {name: read_idx(file, name) for name, file in by_name.items()}
+    return FashionMNIST(t["train-images-idx3-ubyte"], t["train-labels-idx1-ubyte"].long(),
+                        t["t10k-images-idx3-ubyte"], t["t10k-labels-idx1-ubyte"].long(),
+                        source, by_name["train-images-idx3-ubyte"].parent)
+
+
+def read_fashion_mnist(path: str | os.PathLike | None = None, download: bool = True) -> FashionMNIST:
+    """Find, read and verify Fashion-MNIST (cached: a second call costs nothing)."""
+    files, source = locate(path, download)
+    return _read_all(tuple(sorted(files.items())), source)
+
+
+# ---------------------------------------------------------------- batches on the device
+
+class Batches:
+    """An iterable of ``(X, y)`` batches cut from tensors that stay on the device.
+
+    ``X`` is float32 of shape (batch, 1, H, W) with values in [0, 1], resized to
+    ``resize`` on the device; ``y`` holds int64 labels. With ``shuffle`` the order
+    is a seeded permutation that depends on the epoch only, so a run resumed at
+    epoch k sees the same batches as an uninterrupted one (see :meth:`set_epoch`).
+    """
+
+    def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, *,
+                 shuffle: bool = False, resize: int | Sequence[int] | None = None,
+                 seed: int = 0, drop_last: bool = False, classes: Sequence[str] = CLASSES):
+        if images.dim() != 3 or images.shape[0] != labels.shape[0]:
+            raise ValueError(f"images must be (N, H, W) with one label each; got images {tuple(images.shape)} "
+                             f"and labels {tuple(labels.shape)}.")
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
+        self.images, self.labels = images, labels
+        self.batch_size, self.shuffle, self.seed, self.drop_last = batch_size, shuffle, seed, drop_last
+        self.resize = None if resize is None else (
+            (resize, resize) if isinstance(resize, int) else tuple(resize))
+        self.classes = tuple(classes)
+        self.epoch = 0
+
+    @property
+    def device(self) -> torch.device:
+        return self.images.device
+
+    @property
+    def num_examples(self) -> int:
+        return self.images.shape[0]
+
+    def __len__(self) -> int:
+        full, rest = divmod(self.num_examples, self.batch_size)
+        return full + (1 if rest and not self.drop_last else 0)
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next pass use epoch ``epoch``'s shuffled order."""
+        self.epoch = epoch
+
+    def order(self, epoch: int) -> torch.Tensor:
+        """The order of examples in epoch ``epoch`` (a CPU tensor of indices)."""
+        if not self.shuffle:
+            return torch.arange(self.num_examples)
+        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        return torch.randperm(self.num_examples, generator=generator)
+
+    def prepare(self, images: torch.Tensor) -> torch.Tensor:
+        """uint8 (B, H, W) to float (B, 1, H', W') in [0, 1], resized as configured."""
+        X = images.unsqueeze(1).float().div_(255)
+        if self.resize is not None and tuple(X.shape[-2:]) != self.resize:
+            shrinking = self.resize[0] < X.shape[-2] or self.resize[1] < X.shape[-1]
+            X = F.interpolate(X, size=self.resize, mode="bilinear", align_corners=False, antialias=shrinking)
+        return X
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        order = self.order(self.epoch).to(self.device)
+        self.epoch += 1
+        for i in range(len(self)):
+            idx = order[i * self.batch_size:(i + 1) * self.batch_size]
+            yield self.prepare(self.images[idx]), self.labels[idx]
+
+    def __repr__(self) -> str:
+        size = "x".join(map(str, self.resize)) if self.resize else "28x28"
+        return (f"Batches({self.num_examples:,} images at {size}, {len(self)} batches of {self.batch_size}, "
+                f"shuffle={self.shuffle}, device={self.device.type})")
+
+
+def _subset(n: int, k: int | None, seed: int) -> torch.Tensor | None:
+    if k is None or k >= n:
+        return None
+    if k < 1:
+        raise ValueError(f"a subset needs at least one example, got {k}.")
+    generator = torch.Generator().manual_seed(seed)
+    return torch.randperm(n, generator=generator)[:k].sort().values
+
+
+def load_fashion_mnist(batch_size: int, resize: int | Sequence[int] | None = None, *,
+                       device: torch.device | str | None = None,
+                       train_subset: int | None = None, test_subset: int | None = None,
+                       seed: int = 0, path: str | os.PathLike | None = None,
+                       download: bool = True) -> tuple[Batches, Batches]:
+    """Training and test batches of Fashion-MNIST, like d2l's ``load_data_fashion_mnist``.
+
+    The data go to ``device`` (default: the best one here) once; each batch is
+    converted and resized there. ``train_subset``/``test_subset`` keep a seeded
+    random sample of that many examples. The training batches are shuffled.
+    """
+    device = torch.device(device) if device is not None else profile.pick_device()
+    ds = read_fashion_mnist(path, download)
+    loaders = []
+    for images, labels, k, shuffle in ((ds.train_images, ds.train_labels, train_subset, True),
+                                       (ds.test_images, ds.test_labels, test_subset, False)):
+        keep = _subset(images.shape[0], k, seed)
+        if keep is not None:
+            images, labels = images[keep], labels[keep]
+        loaders.append(Batches(images.to(device), labels.to(device), batch_size,
+                               shuffle=shuffle, resize=resize, seed=seed))
+    return loaders[0], loaders[1]
+
+
+def text_labels(labels: torch.Tensor | Sequence[int]) -> list[str]:
+    """Class names for numeric labels, like d2l's ``get_fashion_mnist_labels``."""
+    return [CLASSES[int(i)] for i in labels]

@@ -1,0 +1,122 @@
+"""Looking inside a network: output sizes, and a table of its layers.
+
+- :func:`conv_output_size`: ``floor((n + 2p - d(k - 1) - 1) / s) + 1``, the
+  side of a convolution's or pooling's output, with a clear message for
+  settings where no window fits.
+- :func:`layer_table`: for any ``nn.Module`` and input shape, one row per layer
+  call: output shape, parameters, FLOPs (``torch.utils.flop_counter``: a
+  multiply-add counts 2; only convolutions and matrix products count), and the
+  receptive field and jump (distance in input pixels between neighbouring
+  outputs) of each spatial layer.
+
+First explained in ``notebooks/00-setup-check.ipynb``.
+"""
+from __future__ import annotations
+
+import numbers
+
+import pandas as pd
+import torch
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
+
+
+def _whole(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
+    return int(value)
+
+
+def conv_output_size(n: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> int:
+    """Output side for input side ``n``, kernel ``k``, padding ``p`` (each side),
+    stride ``s`` and dilation ``d``: ``floor((n + 2p - d(k - 1) - 1) / s) + 1``,
+    which for ``d = 1`` is the book's ``floor((n - k + 2p) / s) + 1``.
+    """
+    n, k = _whole(n, "input size n", 1), _whole(k, "kernel size k", 1)
+    p, s, d = _whole(p, "padding p", 0), _whole(s, "stride s", 1), _whole(d, "dilation d", 1)
+    span = d * (k - 1) + 1
+    if span > n + 2 * p:
+        dilated = f" (dilated to {span})" if d > 1 else ""
+        raise ValueError(f"kernel size {k}{dilated} is larger than the padded input {n} + 2*{p} = {n + 2 * p}: "
+                         f"no window fits; use a smaller kernel or more padding.")
+    return (n + 2 * p - span) // s + 1
+
+
+def _pair(v) -> tuple[int, int]:
+    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+
+
+def _window(module: nn.Module):
+    """(kernel, stride, dilation) along the height of a conv/pool layer, or None."""
+    if isinstance(module, (nn.Conv2d, nn.Conv1d, nn.Conv3d)):
+        return _pair(module.kernel_size)[0], _pair(module.stride)[0], _pair(module.dilation)[0]
+    if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
+        stride = module.stride if module.stride is not None else module.kernel_size
+        dilation = getattr(module, "dilation", 1)
+        return _pair(module.kernel_size)[0], _pair(stride)[0], _pair(dilation)[0]
+    return None
+
+
+_GLOBAL = (nn.Linear, nn.Flatten, nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)
+
+
+def layer_table(net: nn.Module, input_shape: tuple[int, ...], *,
+                device: torch.device | str | None = None) -> pd.DataFrame:
+    """One row per leaf layer call of ``net`` on a zero input of ``input_shape``.
+
+    Columns: ``name``, ``layer`` (its class), ``output_shape``, ``params``,
+    ``flops``, ``receptive_field`` and ``jump`` (in input pixels, along the
+    height; ``"all"`` once a layer sees the whole input). Lazy layers are
+    materialised by the pass, which runs in eval mode on ``device`` (default:
+    where the net's parameters are); the net's mode is restored afterwards.
+    """
+    if len(input_shape) < 2:
+        raise ValueError(f"input_shape must include the batch dimension, e.g. (1, 1, 28, 28); got {input_shape}.")
+    names = {m: name for name, m in net.named_modules()}
+    calls: list[tuple[nn.Module, tuple, torch.Tensor]] = []
+
+    def record(module, inputs, output):
+        calls.append((module, tuple(x.detach() for x in inputs if isinstance(x, torch.Tensor)), output))
+
+    leaves = [m for m in net.modules() if not list(m.children())] or [net]
+    hooks = [m.register_forward_hook(record) for m in leaves]
+    was_training = net.training
+    net.eval()
+    if device is None:
+        device = next(net.parameters(), torch.zeros(0)).device
+    try:
+        X = torch.zeros(input_shape, device=device)
+        with torch.no_grad():
+            try:
+                net(X)
+            except RuntimeError as err:
+                raise ValueError(f"the net cannot take an input of shape {tuple(input_shape)}: {err}") from err
+    finally:
+        for h in hooks:
+            h.remove()
+        net.train(was_training)
+
+    rows, rf, jump = [], 1, 1
+    for module, inputs, output in calls:
+        with torch.no_grad(), FlopCounterMode(display=False) as counter:
+            module(*inputs)
+        window = _window(module)
+        if rf != "all":
+            if window is not None:
+                k, s, d = window
+                rf, jump = rf + (d * (k - 1)) * jump, jump * s
+            elif isinstance(module, _GLOBAL):
+                rf = jump = "all"
+        rows.append({"name": names.get(module, ""), "layer": type(module).__name__,
+                     "output_shape": tuple(output.shape) if isinstance(output, torch.Tensor) else None,
+                     "params": sum(p.numel() for p in module.parameters(recurse=False)),
+                     "flops": int(counter.get_total_flops()), "receptive_field": rf, "jump": jump})
+    return pd.DataFrame(rows)
+
+
+def print_shapes(net: nn.Module, input_shape: tuple[int, ...]) -> None:
+    """Print each layer's output shape, as the book does after building a net."""
+    for row in layer_table(net, input_shape).itertuples():
+        print(f"{row.layer + ' output shape:':<28}{row.output_shape}")

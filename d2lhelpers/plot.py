@@ -1,0 +1,112 @@
+"""Figures: a training history, a grid of images with labels, a grid of feature maps.
+
+Each function draws one figure. With ``show=True`` (the default) it is shown
+(``plt.show()``) and the function returns None, so a notebook cell shows it
+exactly once; with ``show=False`` the Figure is returned for further drawing,
+saving or testing.
+
+First explained in ``notebooks/00-setup-check.ipynb``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import torch
+from matplotlib.figure import Figure
+
+
+def _finish(fig: Figure, show: bool) -> Figure | None:
+    fig.tight_layout()
+    if show:
+        plt.show()
+        return None
+    return fig
+
+
+def draw_history(history: pd.DataFrame, axes: Sequence[plt.Axes]) -> None:
+    """Draw train vs test loss on ``axes[0]`` and train vs test accuracy on ``axes[1]``."""
+    for ax, metric, label in ((axes[0], "loss", "loss"), (axes[1], "acc", "accuracy")):
+        for split, style in (("train", "-"), ("test", "--")):
+            column = f"{split}_{metric}"
+            if column in history:
+                ax.plot(history["epoch"], history[column], style, marker="o", markersize=3, label=split)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(label)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    if len(history):
+        last = history.iloc[-1]
+        axes[1].set_title(f"test acc {last['test_acc']:.3f}", fontsize=10)
+        axes[0].set_title(f"train loss {last['train_loss']:.3f}", fontsize=10)
+
+
+def plot_history(history: pd.DataFrame, title: str | None = None, *, show: bool = True) -> Figure | None:
+    """Loss and accuracy per epoch, train vs test, side by side."""
+    if history.empty:
+        raise ValueError("the history is empty: train for at least one epoch first.")
+    fig, axes = plt.subplots(1, 2, figsize=(8, 2.8))
+    draw_history(history, axes)
+    if title is None:
+        device, name = history.attrs.get("device"), history.attrs.get("profile")
+        title = f"{device}, profile {name!r}" if device and name else None
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return _finish(fig, show)
+
+
+def _grid(n: int, ncols: int | None) -> tuple[int, int]:
+    if n < 1:
+        raise ValueError("nothing to draw: pass at least one image.")
+    ncols = ncols or min(n, 8)
+    return math.ceil(n / ncols), ncols
+
+
+def _as_2d(img: torch.Tensor) -> torch.Tensor:
+    img = torch.as_tensor(img).detach().float().cpu()
+    if img.dim() == 3 and img.shape[0] == 1:
+        img = img[0]
+    if img.dim() != 2:
+        raise ValueError(f"each image must be (H, W) or (1, H, W); got shape {tuple(img.shape)}.")
+    return img
+
+
+def show_images(images: torch.Tensor | Sequence[torch.Tensor], labels: Sequence[str] | None = None, *,
+                ncols: int | None = None, scale: float = 1.3, cmap: str = "gray_r",
+                show: bool = True) -> Figure | None:
+    """A grid of grey images, each titled with its label (like d2l's ``show_images``)."""
+    images = list(images)
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"{len(images)} images but {len(labels)} labels.")
+    nrows, ncols = _grid(len(images), ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * scale, nrows * scale * 1.15), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < len(images):
+            ax.imshow(_as_2d(images[i]), cmap=cmap)
+            if labels is not None:
+                ax.set_title(str(labels[i]), fontsize=8)
+    return _finish(fig, show)
+
+
+def show_feature_maps(maps: torch.Tensor, *, titles: Sequence[str] | None = None, ncols: int | None = None,
+                      scale: float = 1.3, cmap: str = "viridis", show: bool = True) -> Figure | None:
+    """The channels of one feature map, (C, H, W) or (1, C, H, W), one panel each,
+    each with its own colour scale."""
+    maps = torch.as_tensor(maps).detach().float().cpu()
+    if maps.dim() == 4 and maps.shape[0] == 1:
+        maps = maps[0]
+    if maps.dim() != 3:
+        raise ValueError(f"feature maps must be (C, H, W) or (1, C, H, W); got shape {tuple(maps.shape)}.")
+    if titles is not None and len(titles) != maps.shape[0]:
+        raise ValueError(f"{maps.shape[0]} channels but {len(titles)} titles.")
+    nrows, ncols = _grid(maps.shape[0], ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * scale, nrows * scale * 1.15), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i < maps.shape[0]:
+            ax.imshow(maps[i], cmap=cmap)
+            ax.set_title(titles[i] if titles is not None else f"channel {i}", fontsize=8)
+    return _finish(fig, show)

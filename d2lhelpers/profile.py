@@ -1,0 +1,103 @@
+"""Run profiles, device choice and seeding.
+
+A *profile* says how much work a notebook does, so that one notebook serves a
+GPU (the book's settings), a CPU laptop (minutes) and the test suite (seconds):
+
+- ``full``: the book's settings; the default when a GPU is present.
+- ``quick``: sized for a CPU laptop; the default without a GPU.
+- ``ci``: tiny, for executing every notebook under test.
+
+Choose one with the environment variable ``D2L_PROFILE``. A notebook asks for
+its settings with :meth:`Profile.choose`::
+
+    P = profile.current()
+    num_epochs = P.choose(full=10, quick=4, ci=1)
+
+First explained in ``notebooks/00-setup-check.ipynb``.
+"""
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import torch
+
+PROFILE_ENV = "D2L_PROFILE"
+DEVICE_ENV = "D2L_DEVICE"
+PROFILES = ("full", "quick", "ci")
+
+T = TypeVar("T")
+
+
+def pick_device() -> torch.device:
+    """Return the best device here: CUDA, then Apple MPS, then the CPU.
+
+    ``D2L_DEVICE`` (for example ``cpu`` or ``cuda:1``) overrides the choice.
+    """
+    wanted = os.environ.get(DEVICE_ENV, "").strip()
+    if wanted:
+        device = torch.device(wanted)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError(f"{DEVICE_ENV}={wanted} asks for CUDA, but torch sees no CUDA GPU here; "
+                               f"unset {DEVICE_ENV} to use the best device available.")
+        if device.type == "mps" and not _mps_available():
+            raise RuntimeError(f"{DEVICE_ENV}={wanted} asks for Apple MPS, which this machine lacks; "
+                               f"unset {DEVICE_ENV} to use the best device available.")
+        return device
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if _mps_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def _mps_available() -> bool:
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())
+
+
+def describe_device(device: torch.device | str) -> str:
+    """A short human name for ``device``, e.g. ``cuda (NVIDIA H100 80GB HBM3)``."""
+    device = torch.device(device)
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    if device.type == "mps":
+        return "mps (Apple GPU)"
+    return device.type
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A run profile and the device it runs on."""
+
+    name: str
+    device: torch.device
+
+    def choose(self, *, full: T, quick: T, ci: T) -> T:
+        """Return the value for this profile, e.g. ``P.choose(full=10, quick=4, ci=1)``."""
+        return {"full": full, "quick": quick, "ci": ci}[self.name]
+
+    def __str__(self) -> str:
+        return f"profile {self.name!r} on {describe_device(self.device)}"
+
+
+def current(name: str | None = None, device: torch.device | str | None = None) -> Profile:
+    """The profile in force: ``name``, else ``$D2L_PROFILE``, else ``full`` on a GPU
+    and ``quick`` on a CPU."""
+    device = torch.device(device) if device is not None else pick_device()
+    chosen = name or os.environ.get(PROFILE_ENV, "").strip().lower()
+    if not chosen:
+        chosen = "quick" if device.type == "cpu" else "full"
+    if chosen not in PROFILES:
+        raise ValueError(f"unknown profile {chosen!r}: {PROFILE_ENV} must be one of {', '.join(PROFILES)}.")
+    return Profile(chosen, device)
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python's, NumPy's and torch's generators (all devices)."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
