@@ -9,6 +9,8 @@ PYTHON ?= python3
 VENV ?= .venv
 LAB_ARGS ?=
 BIN := $(VENV)/bin
+# JupyterLab refuses to run as root (containers, CI) unless told so.
+AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 D2L := d2l==1.0.3
 
 .PHONY: help setup data lab test clean
@@ -42,7 +44,7 @@ data:
 setup: $(VENV)/.lab-installed data
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(AS_ROOT) $(LAB_ARGS)
 
 test: $(VENV)/.test-installed data
 	@sh scripts/run-tests.sh $(BIN)/python

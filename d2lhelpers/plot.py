@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import torch
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 
 def _finish(fig: Figure, show: bool) -> Figure | None:
@@ -26,14 +27,16 @@ def _finish(fig: Figure, show: bool) -> Figure | None:
     return fig
 
 
-def draw_history(history: pd.DataFrame, axes: Sequence[plt.Axes]) -> None:
-    """Draw train vs test loss on ``axes[0]`` and train vs test accuracy on ``axes[1]``."""
+def draw_history(history: pd.DataFrame, axes: Sequence[plt.Axes], title: str | None = None) -> None:
+    """Draw train vs test loss on ``axes[0]`` and train vs test accuracy on ``axes[1]``,
+    under ``title`` (default: the device and profile recorded in ``history.attrs``)."""
     for ax, metric, label in ((axes[0], "loss", "loss"), (axes[1], "acc", "accuracy")):
         for split, style in (("train", "-"), ("test", "--")):
             column = f"{split}_{metric}"
             if column in history:
                 ax.plot(history["epoch"], history[column], style, marker="o", markersize=3, label=split)
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
         ax.grid(alpha=0.3)
         ax.legend()
@@ -41,6 +44,11 @@ def draw_history(history: pd.DataFrame, axes: Sequence[plt.Axes]) -> None:
         last = history.iloc[-1]
         axes[1].set_title(f"test acc {last['test_acc']:.3f}", fontsize=10)
         axes[0].set_title(f"train loss {last['train_loss']:.3f}", fontsize=10)
+    if title is None:
+        device, name = history.attrs.get("device"), history.attrs.get("profile")
+        title = f"{device}, profile {name!r}" if device and name else None
+    if title:
+        axes[0].figure.suptitle(title, fontsize=10)
 
 
 def plot_history(history: pd.DataFrame, title: str | None = None, *, show: bool = True) -> Figure | None:
@@ -48,12 +56,7 @@ def plot_history(history: pd.DataFrame, title: str | None = None, *, show: bool 
     if history.empty:
         raise ValueError("the history is empty: train for at least one epoch first.")
     fig, axes = plt.subplots(1, 2, figsize=(8, 2.8))
-    draw_history(history, axes)
-    if title is None:
-        device, name = history.attrs.get("device"), history.attrs.get("profile")
-        title = f"{device}, profile {name!r}" if device and name else None
-    if title:
-        fig.suptitle(title, fontsize=10)
+    draw_history(history, axes, title)
     return _finish(fig, show)
 
 
@@ -85,7 +88,7 @@ def show_images(images: torch.Tensor | Sequence[torch.Tensor], labels: Sequence[
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):
-            ax.imshow(_as_2d(images[i]), cmap=cmap)
+            ax.imshow(_as_2d(images[i]).numpy(), cmap=cmap)
             if labels is not None:
                 ax.set_title(str(labels[i]), fontsize=8)
     return _finish(fig, show)
@@ -107,6 +110,6 @@ def show_feature_maps(maps: torch.Tensor, *, titles: Sequence[str] | None = None
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < maps.shape[0]:
-            ax.imshow(maps[i], cmap=cmap)
+            ax.imshow(maps[i].numpy(), cmap=cmap)
             ax.set_title(titles[i] if titles is not None else f"channel {i}", fontsize=8)
     return _finish(fig, show)

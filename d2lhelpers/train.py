@@ -28,11 +28,14 @@ HISTORY_COLUMNS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", 
 def init_weights(net: nn.Module, example: torch.Tensor | None = None) -> nn.Module:
     """Xavier-uniform weights in every Conv2d and Linear layer, as d2l's ``train_ch6`` does.
 
+    Every layer is reset first (``reset_parameters``), so biases get their usual
+    initial values from the current random state: after a seed, the same net.
+
     Lazy layers have no weights until they see data: pass ``example`` (one batch)
     and they are materialised first, then initialised like the rest (d2l's own
     check, ``type(m) == nn.Linear``, silently skips them).
     """
-    if any(isinstance(m, nn.modules.lazy.LazyModuleMixin) for m in net.modules()):
+    if _has_lazy(net):
         if example is None:
             raise ValueError("this net has lazy layers: pass one example batch so that their shapes are known.")
         was_training = net.training
@@ -41,6 +44,8 @@ def init_weights(net: nn.Module, example: torch.Tensor | None = None) -> nn.Modu
             net(example)
         net.train(was_training)
     for m in net.modules():
+        if hasattr(m, "reset_parameters") and not isinstance(m, nn.modules.lazy.LazyModuleMixin):
+            m.reset_parameters()  # biases too: a seeded init gives the same net every time
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             nn.init.xavier_uniform_(m.weight)
     return net
@@ -116,7 +121,7 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
         loss: nn.Module | None = None, device: torch.device | str | None = None,
         amp: bool | None = None, channels_last: bool | None = None, init: bool = True,
         checkpoint: str | os.PathLike | None = None, seed: int | None = 0,
-        progress: bool = True, live_plot: bool | None = None, verbose: bool = True,
+        progress: bool | None = None, live_plot: bool | None = None, verbose: bool = True,
         profile_name: str | None = None) -> pd.DataFrame:
     """Train ``net`` and return its history, one row an epoch.
 
@@ -135,6 +140,10 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
     - ``checkpoint``: a file written after every epoch; when it exists, training
       resumes from it, and a finished run is loaded instead of retrained.
     - ``seed``: seeds torch, NumPy and Python before initialising; None leaves them.
+    - ``progress``: a tqdm progress bar; by default on unless ``TQDM_DISABLE`` is
+      set (which tqdm's notebook bar itself ignores).
+    - ``live_plot``: redraw loss and accuracy after each epoch; default on in a
+      notebook. Outside a notebook a line per epoch is printed instead.
     """
     device = torch.device(device) if device is not None else profile.pick_device()
     run = profile.current(profile_name, device)
@@ -196,6 +205,8 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
 
     live = _LivePlot() if live_plot and start_epoch < num_epochs else None
     bar = None
+    if progress is None:
+        progress = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("", "0", "false", "no")
     if progress and start_epoch < num_epochs:
         from tqdm.auto import tqdm
 

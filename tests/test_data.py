@@ -275,7 +275,7 @@ def test_batches_work_with_d2l_train_ch6(fashion_files, capsys):
     train_iter, test_iter = data.load_fashion_mnist(64, train_subset=320, test_subset=128,
                                                     path=fashion_files[NAMES[0]].parent, device="cpu")
     net = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
-    d2l.train_ch6(net, train_iter, test_iter, num_epochs=1, lr=0.1, device=torch.device("cpu"))
+    d2l.train_ch6(net, train_iter, test_iter, num_epochs=2, lr=0.1, device=torch.device("cpu"))
     out = capsys.readouterr().out
     assert "test acc" in out
     assert d2l.evaluate_accuracy_gpu(net, test_iter) > 0.3

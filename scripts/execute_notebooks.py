@@ -1,0 +1,54 @@
+"""Execute notebooks in place, the way their committed outputs are made.
+
+    .venv/bin/python scripts/execute_notebooks.py [--profile quick] [notebooks/NN-*.ipynb ...]
+
+Runs every cell top to bottom in a fresh kernel started in notebooks/ (as
+JupyterLab and nbval do), then removes what would only be noise in a diff:
+per-cell timing metadata and saved widget state. Execution counts are kept
+(nbval needs them). Progress bars are off (a frozen bar says nothing). The
+profile defaults to this machine's (quick on a CPU, full on a GPU).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def execute(path: Path, timeout: int) -> float:
+    nb = nbformat.read(path, as_version=4)
+    start = time.perf_counter()
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
+                   record_timing=False, store_widget_state=False).execute()
+    seconds = time.perf_counter() - start
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+    nbformat.write(nb, path)
+    return seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", type=Path)
+    parser.add_argument("--profile", choices=["full", "quick", "ci"], help="default: this machine's")
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per cell")
+    args = parser.parse_args()
+    os.environ["TQDM_DISABLE"] = "1"
+    if args.profile:
+        os.environ["D2L_PROFILE"] = args.profile
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    for path in paths:
+        print(f"{path.name}: {execute(path.resolve(), args.timeout):.1f} s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

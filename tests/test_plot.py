@@ -1,0 +1,65 @@
+"""d2lhelpers.plot: history, image grid, feature maps."""
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+import torch
+
+from d2lhelpers import plot
+
+
+def history():
+    h = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [1.0, 0.6, 0.5], "train_acc": [0.6, 0.8, 0.85],
+                      "test_loss": [0.9, 0.7, 0.6], "test_acc": [0.65, 0.75, 0.8]})
+    h.attrs.update(device="cpu", profile="ci")
+    return h
+
+
+def test_history_has_loss_and_accuracy_side_by_side():
+    fig = plot.plot_history(history(), show=False)
+    loss_ax, acc_ax = fig.axes
+    assert [line.get_label() for line in loss_ax.lines] == ["train", "test"]
+    assert list(acc_ax.lines[1].get_ydata()) == [0.65, 0.75, 0.8]
+    assert loss_ax.get_ylabel() == "loss" and acc_ax.get_ylabel() == "accuracy"
+    assert acc_ax.get_title() == "test acc 0.800"
+    assert fig._suptitle.get_text() == "cpu, profile 'ci'"
+    plt.close(fig)
+
+
+def test_show_returns_nothing_so_a_cell_shows_the_figure_once():
+    assert plot.plot_history(history()) is None
+    plt.close("all")
+
+
+def test_empty_history_is_refused():
+    with pytest.raises(ValueError, match="empty"):
+        plot.plot_history(history().iloc[:0])
+
+
+def test_image_grid_with_labels():
+    images = torch.rand(10, 1, 28, 28)
+    fig = plot.show_images(images, [f"c{i}" for i in range(10)], ncols=4, show=False)
+    assert len(fig.axes) == 12  # 3 rows of 4, the last two empty
+    assert [ax.get_title() for ax in fig.axes[:10]] == [f"c{i}" for i in range(10)]
+    assert all(len(ax.images) == 1 for ax in fig.axes[:10]) and not fig.axes[11].images
+    plt.close(fig)
+
+
+def test_image_grid_errors():
+    with pytest.raises(ValueError, match="3 images but 2 labels"):
+        plot.show_images(torch.rand(3, 28, 28), ["a", "b"])
+    with pytest.raises(ValueError, match=r"got shape \(3, 28, 28\)"):
+        plot.show_images(torch.rand(2, 3, 28, 28))
+    with pytest.raises(ValueError, match="at least one image"):
+        plot.show_images([])
+
+
+def test_feature_maps_one_panel_per_channel():
+    maps = torch.randn(1, 6, 14, 14)
+    fig = plot.show_feature_maps(maps, show=False)
+    assert [ax.get_title() for ax in fig.axes] == [f"channel {i}" for i in range(6)]
+    assert fig.axes[2].images[0].get_array().shape == (14, 14)
+    plt.close(fig)
+    with pytest.raises(ValueError, match=r"\(C, H, W\)"):
+        plot.show_feature_maps(torch.randn(14, 14))
+    with pytest.raises(ValueError, match="6 channels but 2 titles"):
+        plot.show_feature_maps(maps, titles=["a", "b"])

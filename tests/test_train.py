@@ -1,0 +1,157 @@
+"""d2lhelpers.train: fit's history, initialisation, checkpoints, small data, errors."""
+import pytest
+import torch
+from torch import nn
+
+from d2lhelpers import data, train
+
+
+def patches(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Images whose class is the position of a bright 6x6 patch: learnable in a few epochs."""
+    g = torch.Generator().manual_seed(seed)
+    labels = torch.randint(0, 4, (n,), generator=g)
+    images = torch.randint(0, 60, (n, 28, 28), generator=g, dtype=torch.uint8)
+    for i, c in enumerate(labels.tolist()):
+        r, col = divmod(c, 2)
+        images[i, 4 + 14 * r: 10 + 14 * r, 4 + 14 * col: 10 + 14 * col] = 250
+    return images, labels
+
+
+def loaders(n_train=256, n_test=128, batch_size=64):
+    train_iter = data.Batches(*patches(n_train, 0), batch_size, shuffle=True, seed=0)
+    test_iter = data.Batches(*patches(n_test, 1), batch_size)
+    return train_iter, test_iter
+
+
+def small_cnn(lazy=False):
+    if lazy:
+        return nn.Sequential(nn.LazyConv2d(4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(),
+                             nn.LazyLinear(4))
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(),
+                         nn.Linear(4 * 7 * 7, 4))
+
+
+def test_fit_learns_and_returns_one_row_per_epoch(capsys):
+    train_iter, test_iter = loaders()
+    history = train.fit(small_cnn(), train_iter, test_iter, num_epochs=4, lr=0.5, device="cpu", progress=False)
+    assert list(history.columns) == train.HISTORY_COLUMNS
+    assert history["epoch"].tolist() == [1, 2, 3, 4]
+    assert history["test_acc"].iloc[-1] > 0.9
+    assert history["train_loss"].iloc[-1] < history["train_loss"].iloc[0]
+    assert (history["seconds"] > 0).all() and (history["examples_per_sec"] > 0).all()
+    assert history.attrs == {"device": "cpu", "profile": "ci"}
+    out = capsys.readouterr().out
+    assert "Training Sequential on cpu, profile 'ci': 4 epochs, 256 examples, 4 batches per epoch" in out
+    assert out.count("epoch ") == 4 and "4/4: train loss" in out  # a line per epoch outside a notebook
+
+
+def test_fit_works_with_fewer_than_five_batches():
+    """d2l.train_ch6 divides by zero here (num_batches // 5 == 0)."""
+    train_iter, test_iter = loaders(n_train=40, n_test=20, batch_size=32)
+    assert len(train_iter) == 2
+    history = train.fit(small_cnn(), train_iter, test_iter, 2, lr=0.1, device="cpu", progress=False, verbose=False)
+    assert len(history) == 2
+
+
+def test_xavier_initialisation_reaches_lazy_layers(monkeypatch):
+    initialised = []
+    real = nn.init.xavier_uniform_
+
+    def spy(tensor, *args, **kwargs):
+        initialised.append(tuple(tensor.shape))
+        return real(tensor, *args, **kwargs)
+
+    monkeypatch.setattr(nn.init, "xavier_uniform_", spy)
+    train_iter, test_iter = loaders()
+    net = small_cnn(lazy=True)
+    train.fit(net, train_iter, test_iter, 1, device="cpu", progress=False, verbose=False)
+    assert initialised == [(4, 1, 3, 3), (4, 4 * 7 * 7)]
+    with pytest.raises(ValueError, match="lazy layers"):
+        train.init_weights(small_cnn(lazy=True))
+
+
+def test_seeded_runs_are_identical():
+    runs = []
+    for _ in range(2):
+        train_iter, test_iter = loaders()
+        runs.append(train.fit(small_cnn(), train_iter, test_iter, 2, device="cpu", progress=False, verbose=False))
+    columns = ["train_loss", "train_acc", "test_loss", "test_acc"]
+    assert runs[0][columns].equals(runs[1][columns])
+
+
+def test_resuming_a_checkpoint_equals_an_uninterrupted_run(tmp_path, capsys):
+    columns = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc"]
+    kwargs = dict(device="cpu", progress=False, lr=0.3,
+                  optimizer=lambda params: torch.optim.SGD(params, lr=0.3, momentum=0.9),
+                  scheduler=lambda opt, steps: torch.optim.lr_scheduler.OneCycleLR(opt, 0.3, total_steps=steps))
+    straight_net = small_cnn()
+    straight = train.fit(straight_net, *loaders(), 3, verbose=False, **kwargs)
+
+    # Interrupt a 3-epoch run after 2 epochs (as a student pressing stop would), then resume it.
+    ckpt2 = tmp_path / "stopped.pt"
+    train_iter, test_iter = loaders()
+
+    class StopAfter:
+        def __init__(self, inner, epochs):
+            self.inner, self.left = inner, epochs
+
+        def __len__(self):
+            return len(self.inner)
+
+        def set_epoch(self, epoch):
+            if epoch >= self.left:
+                raise KeyboardInterrupt
+            self.inner.set_epoch(epoch)
+
+        def __iter__(self):
+            return iter(self.inner)
+
+    with pytest.raises(KeyboardInterrupt):
+        train.fit(small_cnn(), StopAfter(train_iter, 2), test_iter, 3, checkpoint=ckpt2, verbose=False, **kwargs)
+    resumed_net = small_cnn()
+    resumed = train.fit(resumed_net, *loaders(), 3, checkpoint=ckpt2, **kwargs)
+    assert "Loaded stopped.pt: 2 epoch(s) done, training 1 more." in capsys.readouterr().out
+    assert resumed[columns].equals(straight[columns])
+    for a, b in zip(resumed_net.state_dict().values(), straight_net.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_a_finished_checkpoint_loads_without_training(tmp_path, capsys):
+    ckpt = tmp_path / "net.pt"
+    first_net = small_cnn()
+    first = train.fit(first_net, *loaders(), 2, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
+    train_iter, test_iter = loaders()
+    passes = []
+    train_iter.set_epoch = lambda epoch: passes.append(epoch)
+    net = small_cnn()
+    again = train.fit(net, train_iter, test_iter, 2, device="cpu", progress=False, checkpoint=ckpt)
+    assert passes == [] and again.equals(first)
+    assert "Loaded net.pt: 2 epoch(s) done." in capsys.readouterr().out
+    for a, b in zip(net.state_dict().values(), first_net.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_divergence_is_reported_with_the_learning_rate():
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 4))
+    with pytest.raises(FloatingPointError, match=r"became nan in epoch 1: the learning rate \(1e\+38\)"):
+        train.fit(net, *loaders(), 1, lr=1e38, device="cpu", progress=False, verbose=False)
+
+
+def test_bad_arguments_are_refused():
+    train_iter, test_iter = loaders()
+    with pytest.raises(ValueError, match="num_epochs"):
+        train.fit(small_cnn(), train_iter, test_iter, -1, device="cpu")
+    empty = data.Batches(*patches(10), 64, drop_last=True)
+    with pytest.raises(ValueError, match="no batches"):
+        train.fit(small_cnn(), empty, test_iter, 1, device="cpu")
+
+
+def test_evaluate_and_predict():
+    train_iter, test_iter = loaders()
+    net = small_cnn()
+    train.fit(net, train_iter, test_iter, 3, lr=0.5, device="cpu", progress=False, verbose=False)
+    loss, acc = train.evaluate(net, test_iter)
+    X, y = next(iter(test_iter))
+    predicted = train.predict(net, X)
+    assert acc > 0.9 and loss > 0 and predicted.shape == y.shape
+    assert float((predicted == y).float().mean()) > 0.8
