@@ -135,8 +135,11 @@ def locate(path: str | os.PathLike | None = None, download: bool = True) -> tupl
 # ---------------------------------------------------------------- reading and checking
 
 def _fix_hint(file: Path) -> str:
+    if Path(SYSTEM_DIR) in file.parents:
+        return ("Reinstall Debian's copy with 'sudo apt-get install --reinstall dataset-fashion-mnist', "
+                f"or point {PATH_ENV} at a good copy.")
     return (f"Delete {file} and run again (torchvision downloads a fresh copy into data/), "
-            f"or reinstall Debian's dataset-fashion-mnist, or point {PATH_ENV} at a good copy.")
+            f"or point {PATH_ENV} at a good copy.")
 
 
 def read_idx(file: Path, name: str) -> torch.Tensor:

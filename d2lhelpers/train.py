@@ -22,7 +22,16 @@ from torch import nn
 
 from . import profile
 
+CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 HISTORY_COLUMNS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds", "examples_per_sec"]
+
+
+def checkpoint_path(name: str, profile_name: str | None = None) -> Path:
+    """Where a notebook keeps a net's checkpoint: ``checkpoints/<name>-<profile>.pt`` in the
+    repository (git-ignored), one per profile so that a quick run never stands in for a full one."""
+    if not name or "/" in name or "\\" in name:
+        raise ValueError(f"a checkpoint name is a plain file name such as 'lenet', got {name!r}.")
+    return CHECKPOINT_DIR / f"{name}-{profile.current(profile_name).name}.pt"
 
 
 def init_weights(net: nn.Module, example: torch.Tensor | None = None) -> nn.Module:
@@ -184,7 +193,11 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
     ckpt_path = Path(checkpoint) if checkpoint is not None else None
     if ckpt_path is not None and ckpt_path.exists():
         state = torch.load(ckpt_path, map_location=device, weights_only=False)
-        net.load_state_dict(state["model"])
+        try:
+            net.load_state_dict(state["model"])
+        except RuntimeError as err:
+            raise ValueError(f"the checkpoint {ckpt_path} was saved from a different network; delete it "
+                             f"to train this one from scratch. ({str(err).splitlines()[0]})") from err
         rows = state["history"][:num_epochs]
         start_epoch = len(rows)
         if start_epoch < num_epochs:

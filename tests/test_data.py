@@ -279,3 +279,12 @@ def test_batches_work_with_d2l_train_ch6(fashion_files, capsys):
     out = capsys.readouterr().out
     assert "test acc" in out
     assert d2l.evaluate_accuracy_gpu(net, test_iter) > 0.3
+
+
+def test_a_corrupt_debian_file_is_fixed_by_reinstalling_not_deleting(fashion_files, tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "SYSTEM_DIR", tmp_path)
+    out = copy_decompressed(fashion_files, "t10k-labels-idx1-ubyte", tmp_path)
+    out.write_bytes(out.read_bytes()[:100])
+    with pytest.raises(data.CorruptDataError, match="apt-get install --reinstall dataset-fashion-mnist") as info:
+        data.read_idx(out, "t10k-labels-idx1-ubyte")
+    assert "Delete" not in str(info.value)

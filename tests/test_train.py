@@ -155,3 +155,19 @@ def test_evaluate_and_predict():
     predicted = train.predict(net, X)
     assert acc > 0.9 and loss > 0 and predicted.shape == y.shape
     assert float((predicted == y).float().mean()) > 0.8
+
+
+def test_a_checkpoint_of_another_net_is_refused_clearly(tmp_path):
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), 1, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
+    other = nn.Sequential(nn.Flatten(), nn.Linear(784, 4))
+    with pytest.raises(ValueError, match="saved from a different network; delete it"):
+        train.fit(other, *loaders(), 1, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
+
+
+def test_checkpoint_path_is_per_profile():
+    assert train.checkpoint_path("lenet", "quick").name == "lenet-quick.pt"
+    assert train.checkpoint_path("lenet").name == "lenet-ci.pt"  # the test suite's profile
+    assert train.checkpoint_path("lenet").parent.name == "checkpoints"
+    with pytest.raises(ValueError, match="plain file name"):
+        train.checkpoint_path("../lenet")
