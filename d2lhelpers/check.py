@@ -1,0 +1,121 @@
+"""Self-checks: a student passes an answer and learns whether it is right, and why.
+
+Each check computes the right answer from the question's own numbers (nothing
+is looked up in a hidden table), prints one verdict line plus the reasoning,
+and returns True or False. An answer left as ``None`` or ``...`` is "not
+answered yet", never an error, so a student edition runs top to bottom.
+
+    check.output_shape(your_answer, n=(8, 8), k=(3, 5), p=(0, 1), s=(3, 4))
+
+First explained in ``notebooks/01-convolution.ipynb``.
+"""
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Sequence
+
+import torch
+
+from .inspection import conv_output_size
+
+RIGHT, WRONG, OPEN = "✓ right", "✗ not quite", "… not answered yet"
+
+
+def _unanswered(answer) -> bool:
+    return answer is None or answer is Ellipsis
+
+
+def _normalise(value):
+    if isinstance(value, torch.Tensor):
+        return value.item() if value.numel() == 1 else tuple(value.tolist())
+    if isinstance(value, torch.Size):
+        return tuple(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_normalise(v) for v in value)
+    return value
+
+
+def _same(answer, expected, rel_tol: float) -> bool:
+    answer, expected = _normalise(answer), _normalise(expected)
+    if isinstance(expected, tuple):
+        return isinstance(answer, tuple) and len(answer) == len(expected) and all(
+            _same(a, e, rel_tol) for a, e in zip(answer, expected))
+    if isinstance(expected, numbers.Number) and not isinstance(expected, bool):
+        return (isinstance(answer, numbers.Number) and not isinstance(answer, bool)
+                and math.isclose(answer, expected, rel_tol=rel_tol, abs_tol=1e-12))
+    return answer == expected
+
+
+def value(answer, expected, *, what: str, why: str = "", rel_tol: float = 1e-9) -> bool | None:
+    """Compare ``answer`` with ``expected`` (numbers, shapes, tuples, one-element tensors).
+
+    ``what`` names the quantity ("the output shape"); ``why`` is the reasoning
+    shown with the verdict. Returns None when the answer is still open.
+    """
+    if _unanswered(answer):
+        print(f"{OPEN}: replace the ... with {what}.")
+        return None
+    ok = _same(answer, expected, rel_tol)
+    shown = _normalise(answer)
+    if ok:
+        print(f"{RIGHT}: {what} is {shown}.")
+    else:
+        print(f"{WRONG}: {what} is not {shown}.")
+    if why:
+        print("  " + why)
+    return ok
+
+
+def _pair(v) -> tuple[int, int]:
+    if isinstance(v, numbers.Integral):
+        return int(v), int(v)
+    v = tuple(v)
+    if len(v) != 2:
+        raise ValueError(f"expected one number or a (height, width) pair, got {v!r}.")
+    return int(v[0]), int(v[1])
+
+
+def output_shape(answer, *, n, k, p=0, s=1) -> bool | None:
+    """Check the (height, width) output of a convolution or pooling window.
+
+    ``n``, ``k``, ``p``, ``s``: input size, window size, padding per side and
+    stride, each one number or a (height, width) pair.
+    """
+    (nh, nw), (kh, kw), (ph, pw), (sh, sw) = _pair(n), _pair(k), _pair(p), _pair(s)
+    expected = (conv_output_size(nh, kh, ph, sh), conv_output_size(nw, kw, pw, sw))
+    why = (f"height ⌊({nh} − {kh} + 2·{ph}) / {sh}⌋ + 1 = {expected[0]}, "
+           f"width ⌊({nw} − {kw} + 2·{pw}) / {sw}⌋ + 1 = {expected[1]}.")
+    return value(answer, expected, what="the output shape (height, width)", why=why)
+
+
+def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> bool | None:
+    """Check the number of parameters of a convolutional layer."""
+    kh, kw = _pair(k)
+    weights = c_out * c_in * kh * kw
+    expected = weights + (c_out if bias else 0)
+    why = f"{c_out} kernels of {c_in}×{kh}×{kw} weights = {weights}" + (
+        f", plus one bias per output channel: {weights} + {c_out} = {expected}." if bias else ", no biases.")
+    return value(answer, expected, what="the number of parameters", why=why)
+
+
+def conv_multiplications(answer, *, c_in: int, c_out: int, n, k, p=0, s=1) -> bool | None:
+    """Check the multiplications of one forward pass of a convolution (one example)."""
+    (nh, nw), (kh, kw), (ph, pw), (sh, sw) = _pair(n), _pair(k), _pair(p), _pair(s)
+    oh, ow = conv_output_size(nh, kh, ph, sh), conv_output_size(nw, kw, pw, sw)
+    expected = c_out * oh * ow * c_in * kh * kw
+    why = (f"each of the {c_out}×{oh}×{ow} outputs takes {c_in}×{kh}×{kw} = {c_in * kh * kw} products: "
+           f"{expected:,} in all (and about as many additions).")
+    return value(answer, expected, what="the number of multiplications", why=why)
+
+
+def receptive_field(answer, *, layers: Sequence[tuple[int, int]]) -> bool | None:
+    """Check the receptive field (in input pixels, along one side) of a stack of
+    ``(kernel, stride)`` layers, listed from the input upwards."""
+    rf, jump, steps = 1, 1, []
+    for k, s in layers:
+        rf += (k - 1) * jump
+        steps.append(f"+({k}−1)·{jump}")
+        jump *= s
+    why = f"r = 1 {' '.join(steps)} = {rf}: each layer adds (kernel − 1) × the product of the strides below it."
+    return value(answer, rf, what="the receptive field", why=why)

@@ -1,0 +1,214 @@
+"""Interactive explorers (ipywidgets): output sizes, kernels, pooling.
+
+Each explorer returns a widget box; put it last in a cell to show it. Moving a
+control redraws the figure and updates a one-line status. Settings that cannot
+work (a window larger than the padded input, padding over half the window)
+give a message in the status line, not a traceback. Without a browser (nbval,
+nbconvert) the widgets are built and drawn once, and nothing fails.
+
+The drawing and computing parts are plain functions (``output_size_status``,
+``draw_windows``, ``apply_kernel``, ``pool``), usable and tested without widgets.
+
+First explained in ``notebooks/02-padding-and-stride.ipynb`` (output sizes),
+``notebooks/01-convolution.ipynb`` (kernels) and ``notebooks/04-pooling.ipynb``.
+"""
+from __future__ import annotations
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import torch
+from matplotlib.patches import Rectangle
+from torch.nn import functional as F
+
+from .inspection import conv_output_size
+
+#: 3x3 kernels to start from in the kernel playground.
+KERNELS = {
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "vertical edge [1, -1]": [[0, 0, 0], [0, 1, -1], [0, 0, 0]],
+    "horizontal edge": [[0, 0, 0], [0, 1, 0], [0, -1, 0]],
+    "Sobel (vertical edges)": [[1, 0, -1], [2, 0, -2], [1, 0, -1]],
+    "box blur": [[1 / 9] * 3] * 3,
+    "Gaussian blur": [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "Laplacian (outline)": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+}
+
+
+def _show(fig) -> None:
+    fig.tight_layout()
+    plt.show()
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- output sizes
+
+def output_size_status(n: int, k: int, p: int, s: int, d: int = 1) -> tuple[int | None, str]:
+    """The output side and a one-line explanation, or (None, the reason it is impossible)."""
+    try:
+        out = conv_output_size(n, k, p, s, d)
+    except (ValueError, TypeError) as err:
+        return None, f"Impossible: {err}"
+    span = d * (k - 1) + 1
+    kernel = f"{k}" if d == 1 else f"{k} dilated to {span}"
+    return out, (f"output {out} × {out}: ⌊({n} + 2·{p} − {span}) / {s}⌋ + 1 = {out} "
+                 f"(input {n}, kernel {kernel}, padding {p}, stride {s})")
+
+
+def draw_windows(ax: plt.Axes, n: int, k: int, p: int, s: int, d: int = 1) -> int | None:
+    """Draw the padded input, the first window's taps and every window's top-left
+    corner. Returns the output side, or None when no window fits."""
+    size = n + 2 * p
+    ax.set_xlim(0, size)
+    ax.set_ylim(size, 0)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for i in range(size):
+        for j in range(size):
+            inside = p <= i < p + n and p <= j < p + n
+            ax.add_patch(Rectangle((j, i), 1, 1, facecolor="white" if inside else "0.85",
+                                   edgecolor="0.6", linewidth=0.5, hatch=None if inside else "//"))
+    out, _ = output_size_status(n, k, p, s, d)
+    if out is None:
+        return None
+    for i in range(k):
+        for j in range(k):
+            ax.add_patch(Rectangle((j * d, i * d), 1, 1, facecolor="tab:orange", alpha=0.6))
+    span = d * (k - 1) + 1
+    ax.add_patch(Rectangle((0, 0), span, span, fill=False, edgecolor="tab:red", linewidth=2))
+    corners = [r * s + 0.5 for r in range(out)]
+    ax.scatter([c for c in corners for _ in corners], [c for _ in corners for c in corners],
+               s=12, color="tab:blue", zorder=3)
+    return out
+
+
+def output_size_explorer(n: int = 8, k: int = 3, p: int = 1, s: int = 2, d: int = 1) -> widgets.VBox:
+    """Sliders for input size, kernel, padding, stride and dilation; the picture
+    shows the padded input (hatched: padding), the first window (orange taps,
+    red frame) and where every window starts (blue dots)."""
+    controls = {
+        "n": widgets.IntSlider(n, 1, 24, description="input n"),
+        "k": widgets.IntSlider(k, 1, 9, description="kernel k"),
+        "p": widgets.IntSlider(p, 0, 4, description="padding p"),
+        "s": widgets.IntSlider(s, 1, 6, description="stride s"),
+        "d": widgets.IntSlider(d, 1, 4, description="dilation d"),
+    }
+    status = widgets.Label()
+
+    def render(n, k, p, s, d):
+        status.value = output_size_status(n, k, p, s, d)[1]
+        fig, ax = plt.subplots(figsize=(3.6, 3.6))
+        draw_windows(ax, n, k, p, s, d)
+        ax.set_title(status.value.split(":")[0], fontsize=9)
+        _show(fig)
+
+    out = widgets.interactive_output(render, controls)
+    return widgets.VBox([widgets.HBox([widgets.VBox(list(controls.values())[:3]),
+                                       widgets.VBox(list(controls.values())[3:])]), status, out])
+
+
+# ---------------------------------------------------------------- kernels
+
+def apply_kernel(image: torch.Tensor, kernel) -> torch.Tensor:
+    """Cross-correlate a (H, W) image with a square kernel, padded to keep its size."""
+    K = torch.as_tensor(kernel, dtype=torch.float32)
+    if K.dim() != 2 or K.shape[0] != K.shape[1] or K.shape[0] % 2 == 0:
+        raise ValueError(f"the kernel must be square with an odd side, got shape {tuple(K.shape)}.")
+    X = torch.as_tensor(image, dtype=torch.float32)
+    if X.dim() != 2:
+        raise ValueError(f"the image must be (H, W), got shape {tuple(X.shape)}.")
+    return F.conv2d(X[None, None], K[None, None], padding=K.shape[0] // 2)[0, 0]
+
+
+def kernel_playground(image: torch.Tensor, kernel: str = "vertical edge [1, -1]") -> widgets.VBox:
+    """Edit a 3x3 kernel (or pick one) and see the feature map of ``image`` (H, W)."""
+    preset = widgets.Dropdown(options=list(KERNELS), value=kernel, description="start from")
+    cells = [widgets.FloatText(value=0.0, layout=widgets.Layout(width="70px")) for _ in range(9)]
+    status = widgets.Label()
+    out = widgets.Output()
+    busy = {"setting": False}
+
+    def render(*_):
+        if busy["setting"]:
+            return
+        K = torch.tensor([c.value for c in cells]).reshape(3, 3)
+        Y = apply_kernel(image, K)
+        status.value = (f"kernel sum {float(K.sum()):.3g}; feature map from {float(Y.min()):.3g} "
+                        f"to {float(Y.max()):.3g}")
+        out.clear_output(wait=True)
+        with out:
+            fig, axes = plt.subplots(1, 2, figsize=(6, 3))
+            axes[0].imshow(torch.as_tensor(image).float().numpy(), cmap="gray_r")
+            axes[0].set_title("input", fontsize=9)
+            im = axes[1].imshow(Y.numpy(), cmap="RdBu_r", vmin=-float(Y.abs().max()), vmax=float(Y.abs().max()))
+            axes[1].set_title("feature map (red +, blue −)", fontsize=9)
+            fig.colorbar(im, ax=axes[1], fraction=0.046)
+            for ax in axes:
+                ax.axis("off")
+            _show(fig)
+
+    def load(change=None):
+        busy["setting"] = True
+        for cell, v in zip(cells, sum(KERNELS[preset.value], [])):
+            cell.value = round(float(v), 4)
+        busy["setting"] = False
+        render()
+
+    preset.observe(load, names="value")
+    for cell in cells:
+        cell.observe(render, names="value")
+    load()
+    return widgets.VBox([preset, widgets.GridBox(cells, layout=widgets.Layout(
+        grid_template_columns="repeat(3, 80px)")), status, out])
+
+
+# ---------------------------------------------------------------- pooling
+
+def pool(image: torch.Tensor, window: int, stride: int, padding: int = 0, mode: str = "max") -> torch.Tensor:
+    """Max or average pooling of a (H, W) image, with torch's rules checked first."""
+    if mode not in ("max", "avg"):
+        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}.")
+    if padding > window // 2:
+        raise ValueError(f"padding {padding} is more than half the window {window}: "
+                         f"a window would hold nothing but padding.")
+    X = torch.as_tensor(image, dtype=torch.float32)[None, None]
+    for side in X.shape[-2:]:
+        conv_output_size(side, window, padding, stride)  # raises when no window fits
+    if mode == "max":
+        return F.max_pool2d(X, window, stride, padding)[0, 0]
+    return F.avg_pool2d(X, window, stride, padding)[0, 0]
+
+
+def pooling_explorer(image: torch.Tensor, window: int = 2, stride: int = 2, padding: int = 0,
+                     mode: str = "max") -> widgets.VBox:
+    """Window, stride, padding and max vs average pooling on ``image`` (H, W)."""
+    controls = {
+        "window": widgets.IntSlider(window, 1, 8, description="window"),
+        "stride": widgets.IntSlider(stride, 1, 8, description="stride"),
+        "padding": widgets.IntSlider(padding, 0, 4, description="padding"),
+        "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode, description="pooling"),
+    }
+    status = widgets.Label()
+
+    def render(window, stride, padding, mode):
+        try:
+            Y = pool(image, window, stride, padding, mode)
+        except ValueError as err:
+            status.value = f"Impossible: {err}"
+            return
+        H, W = torch.as_tensor(image).shape
+        status.value = (f"{mode} pooling, window {window}, stride {stride}, padding {padding}: "
+                        f"{H} × {W} → {Y.shape[0]} × {Y.shape[1]}")
+        fig, axes = plt.subplots(1, 2, figsize=(6, 3))
+        axes[0].imshow(torch.as_tensor(image).float().numpy(), cmap="gray_r")
+        axes[0].set_title(f"input {H} × {W}", fontsize=9)
+        axes[1].imshow(Y.numpy(), cmap="gray_r")
+        axes[1].set_title(f"{mode} pooled {Y.shape[0]} × {Y.shape[1]}", fontsize=9)
+        for ax in axes:
+            ax.axis("off")
+        _show(fig)
+
+    out = widgets.interactive_output(render, controls)
+    return widgets.VBox([widgets.HBox([widgets.VBox([controls["window"], controls["stride"]]),
+                                       widgets.VBox([controls["padding"], controls["mode"]])]), status, out])
