@@ -2,7 +2,7 @@
 
 Each check computes the right answer from the question's own numbers (nothing
 is looked up in a hidden table), prints one verdict line plus the reasoning,
-and returns True or False. An answer left as ``None`` or ``...`` is "not
+and returns a :class:`Verdict` (truthy when right). An answer left as ``None`` or ``...`` is "not
 answered yet", never an error, so a student edition runs top to bottom.
 
     check.output_shape(your_answer, n=(8, 8), k=(3, 5), p=(0, 1), s=(3, 4))
@@ -20,6 +20,25 @@ import torch
 from .inspection import conv_output_size
 
 RIGHT, WRONG, OPEN = "✓ right", "✗ not quite", "… not answered yet"
+
+
+class Verdict:
+    """The outcome of a check: ``ok`` is True, False, or None (not answered yet).
+
+    It is truthy only when right, and shows nothing as a cell's last value (the
+    check has already printed its verdict)."""
+
+    def __init__(self, ok: bool | None):
+        self.ok = ok
+
+    def __bool__(self) -> bool:
+        return bool(self.ok)
+
+    def __repr__(self) -> str:
+        return f"Verdict({ {True: 'right', False: 'wrong', None: 'not answered'}[self.ok]})"
+
+    def _ipython_display_(self) -> None:
+        pass
 
 
 def _unanswered(answer) -> bool:
@@ -47,15 +66,15 @@ def _same(answer, expected, rel_tol: float) -> bool:
     return answer == expected
 
 
-def value(answer, expected, *, what: str, why: str = "", rel_tol: float = 1e-9) -> bool | None:
+def value(answer, expected, *, what: str, why: str = "", rel_tol: float = 1e-9) -> Verdict:
     """Compare ``answer`` with ``expected`` (numbers, shapes, tuples, one-element tensors).
 
     ``what`` names the quantity ("the output shape"); ``why`` is the reasoning
-    shown with the verdict. Returns None when the answer is still open.
+    shown with the verdict.
     """
     if _unanswered(answer):
         print(f"{OPEN}: replace the ... with {what}.")
-        return None
+        return Verdict(None)
     ok = _same(answer, expected, rel_tol)
     shown = _normalise(answer)
     if ok:
@@ -64,7 +83,7 @@ def value(answer, expected, *, what: str, why: str = "", rel_tol: float = 1e-9) 
         print(f"{WRONG}: {what} is not {shown}.")
     if why:
         print("  " + why)
-    return ok
+    return Verdict(ok)
 
 
 def _pair(v) -> tuple[int, int]:
@@ -76,7 +95,7 @@ def _pair(v) -> tuple[int, int]:
     return int(v[0]), int(v[1])
 
 
-def output_shape(answer, *, n, k, p=0, s=1) -> bool | None:
+def output_shape(answer, *, n, k, p=0, s=1) -> Verdict:
     """Check the (height, width) output of a convolution or pooling window.
 
     ``n``, ``k``, ``p``, ``s``: input size, window size, padding per side and
@@ -89,7 +108,7 @@ def output_shape(answer, *, n, k, p=0, s=1) -> bool | None:
     return value(answer, expected, what="the output shape (height, width)", why=why)
 
 
-def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> bool | None:
+def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> Verdict:
     """Check the number of parameters of a convolutional layer."""
     kh, kw = _pair(k)
     weights = c_out * c_in * kh * kw
@@ -99,7 +118,7 @@ def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> bool 
     return value(answer, expected, what="the number of parameters", why=why)
 
 
-def conv_multiplications(answer, *, c_in: int, c_out: int, n, k, p=0, s=1) -> bool | None:
+def conv_multiplications(answer, *, c_in: int, c_out: int, n, k, p=0, s=1) -> Verdict:
     """Check the multiplications of one forward pass of a convolution (one example)."""
     (nh, nw), (kh, kw), (ph, pw), (sh, sw) = _pair(n), _pair(k), _pair(p), _pair(s)
     oh, ow = conv_output_size(nh, kh, ph, sh), conv_output_size(nw, kw, pw, sw)
@@ -109,7 +128,7 @@ def conv_multiplications(answer, *, c_in: int, c_out: int, n, k, p=0, s=1) -> bo
     return value(answer, expected, what="the number of multiplications", why=why)
 
 
-def receptive_field(answer, *, layers: Sequence[tuple[int, int]]) -> bool | None:
+def receptive_field(answer, *, layers: Sequence[tuple[int, int]]) -> Verdict:
     """Check the receptive field (in input pixels, along one side) of a stack of
     ``(kernel, stride)`` layers, listed from the input upwards."""
     rf, jump, steps = 1, 1, []

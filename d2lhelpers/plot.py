@@ -95,9 +95,11 @@ def show_images(images: torch.Tensor | Sequence[torch.Tensor], labels: Sequence[
 
 
 def show_feature_maps(maps: torch.Tensor, *, titles: Sequence[str] | None = None, ncols: int | None = None,
-                      scale: float = 1.3, cmap: str = "viridis", show: bool = True) -> Figure | None:
+                      scale: float = 1.3, cmap: str = "viridis", centred: bool = False,
+                      show: bool = True) -> Figure | None:
     """The channels of one feature map, (C, H, W) or (1, C, H, W), one panel each,
-    each with its own colour scale."""
+    each with its own colour scale; ``centred`` makes each scale symmetric about 0
+    (for signed maps and a diverging ``cmap`` such as ``"RdBu_r"``)."""
     maps = torch.as_tensor(maps).detach().float().cpu()
     if maps.dim() == 4 and maps.shape[0] == 1:
         maps = maps[0]
@@ -110,6 +112,7 @@ def show_feature_maps(maps: torch.Tensor, *, titles: Sequence[str] | None = None
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < maps.shape[0]:
-            ax.imshow(maps[i].numpy(), cmap=cmap)
+            limit = float(maps[i].abs().max()) or 1.0
+            ax.imshow(maps[i].numpy(), cmap=cmap, **({"vmin": -limit, "vmax": limit} if centred else {}))
             ax.set_title(titles[i] if titles is not None else f"channel {i}", fontsize=8)
     return _finish(fig, show)

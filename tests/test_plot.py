@@ -63,3 +63,10 @@ def test_feature_maps_one_panel_per_channel():
         plot.show_feature_maps(torch.randn(14, 14))
     with pytest.raises(ValueError, match="6 channels but 2 titles"):
         plot.show_feature_maps(maps, titles=["a", "b"])
+
+
+def test_centred_feature_maps_are_symmetric_about_zero():
+    maps = torch.tensor([[[0.0, 2.0]], [[-1.0, 0.5]]])
+    fig = plot.show_feature_maps(maps, centred=True, cmap="RdBu_r", show=False)
+    assert [ax.images[0].get_clim() for ax in fig.axes] == [(-2.0, 2.0), (-1.0, 1.0)]
+    plt.close(fig)
