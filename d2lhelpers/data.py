@@ -8,7 +8,8 @@ Where the data comes from, first match wins:
 4. torchvision's download, into ``data/``.
 
 A folder may hold the four idx files, gzipped or not, either directly or in
-``FashionMNIST/raw/`` below it (torchvision's layout). Every file is checked
+``FashionMNIST/raw/`` below it (torchvision's layout). MNIST, which has no
+offline system copy, is found the same way (``$D2L_MNIST``, data/, download). Every file is checked
 (size, header, label range, SHA-256 of the decompressed bytes), so a truncated
 or corrupt copy stops with an error that names it, never a wrong dataset.
 
@@ -36,40 +37,71 @@ from torch.nn import functional as F
 from . import profile
 
 PATH_ENV = "D2L_FASHION_MNIST"
+MNIST_PATH_ENV = "D2L_MNIST"
 REPO_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 SYSTEM_DIR = Path("/usr/share/datasets/fashion-mnist")
 
 #: The class names, in label order (d2l's ``get_fashion_mnist_labels``).
 CLASSES = ("t-shirt", "trouser", "pullover", "dress", "coat",
            "sandal", "shirt", "sneaker", "bag", "ankle boot")
+MNIST_CLASSES = tuple(str(d) for d in range(10))
 
-# name -> (number of items, SHA-256 of the decompressed idx file)
-_FILES = {
-    "train-images-idx3-ubyte": (60000, "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888"),
-    "train-labels-idx1-ubyte": (60000, "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9"),
-    "t10k-images-idx3-ubyte": (10000, "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b"),
-    "t10k-labels-idx1-ubyte": (10000, "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34"),
+# file name -> number of items; Fashion-MNIST and MNIST share names and sizes
+_COUNTS = {"train-images-idx3-ubyte": 60000, "train-labels-idx1-ubyte": 60000,
+           "t10k-images-idx3-ubyte": 10000, "t10k-labels-idx1-ubyte": 10000}
+# SHA-256 of each decompressed Fashion-MNIST file (gzip's own bytes differ between copies)
+_FASHION_SHA256 = {
+    "train-images-idx3-ubyte": "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
+    "train-labels-idx1-ubyte": "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
+    "t10k-images-idx3-ubyte": "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
+    "t10k-labels-idx1-ubyte": "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
 }
-
-_HOW_TO_GET = (
-    "Get Fashion-MNIST in one of these ways: (1) point {env} (or path=) at a folder holding "
-    "the four idx files, or copy them into {repo}; (2) on Debian or Ubuntu run "
-    "'sudo apt-get install dataset-fashion-mnist'; (3) connect to the internet once so that "
-    "torchvision can download it into {repo}."
-).format(env=PATH_ENV, repo=REPO_DATA_DIR)
-
-
-class DataNotFoundError(FileNotFoundError):
-    """Fashion-MNIST was found nowhere and could not be downloaded."""
-
-
-class CorruptDataError(ValueError):
-    """A Fashion-MNIST file is truncated, corrupt or not what its name says."""
 
 
 @dataclass(frozen=True)
-class FashionMNIST:
-    """The whole data set as uint8 images (N, 28, 28) and int64 labels (N,), on the CPU."""
+class _Spec:
+    title: str
+    env: str
+    folder: str                    # torchvision's folder and class name
+    sha256: dict[str, str] | None  # None: sizes, headers and labels are checked, not contents
+    debian: bool                   # has Debian's offline package
+    classes: tuple[str, ...]
+
+
+_SPECS = {
+    "fashion-mnist": _Spec("Fashion-MNIST", PATH_ENV, "FashionMNIST", _FASHION_SHA256, True, CLASSES),
+    "mnist": _Spec("MNIST", MNIST_PATH_ENV, "MNIST", None, False, MNIST_CLASSES),
+}
+
+
+def _spec(dataset: str) -> _Spec:
+    if dataset not in _SPECS:
+        raise ValueError(f"unknown data set {dataset!r}: choose one of {', '.join(_SPECS)}.")
+    return _SPECS[dataset]
+
+
+def _how_to_get(spec: _Spec) -> str:
+    ways = [f"point {spec.env} (or path=) at a folder holding the four idx files, or copy them into {REPO_DATA_DIR}"]
+    if spec.debian:
+        ways.append("on Debian or Ubuntu run 'sudo apt-get install dataset-fashion-mnist'")
+    ways.append(f"connect to the internet once so that torchvision can download it into {REPO_DATA_DIR}")
+    text = f"Get {spec.title} in one of these ways: " + "; ".join(f"({i}) {w}" for i, w in enumerate(ways, 1)) + "."
+    if not spec.debian:
+        text += f" (No system package provides {spec.title} offline.)"
+    return text
+
+
+class DataNotFoundError(FileNotFoundError):
+    """The data set was found nowhere and could not be downloaded."""
+
+
+class CorruptDataError(ValueError):
+    """A data file is truncated, corrupt or not what its name says."""
+
+
+@dataclass(frozen=True)
+class IdxDataset:
+    """A whole data set as uint8 images (N, 28, 28) and int64 labels (N,), on the CPU."""
 
     train_images: torch.Tensor
     train_labels: torch.Tensor
@@ -77,114 +109,128 @@ class FashionMNIST:
     test_labels: torch.Tensor
     source: str
     folder: Path
+    classes: tuple[str, ...] = CLASSES
 
 
 # ---------------------------------------------------------------- finding the files
 
-def find_files(folder: Path) -> dict[str, Path] | None:
-    """The four idx files in ``folder`` (or ``folder/FashionMNIST/raw``), or None."""
-    for base in (Path(folder), Path(folder) / "FashionMNIST" / "raw"):
+def find_files(folder: Path, dataset: str = "fashion-mnist") -> dict[str, Path] | None:
+    """The four idx files in ``folder`` (or ``folder/<torchvision name>/raw``), or None."""
+    for base in (Path(folder), Path(folder) / _spec(dataset).folder / "raw"):
         found = {}
-        for name in _FILES:
+        for name in _COUNTS:
             for candidate in (base / name, base / f"{name}.gz"):
                 if candidate.is_file():
                     found[name] = candidate
                     break
-        if len(found) == len(_FILES):
+        if len(found) == len(_COUNTS):
             return found
     return None
 
 
-def _download_with_torchvision(root: Path) -> None:
-    """torchvision's download into ``root/FashionMNIST/raw`` (replaced in tests)."""
+def _download_with_torchvision(root: Path, folder: str = "FashionMNIST") -> None:
+    """torchvision's download into ``root/<folder>/raw`` (replaced in tests)."""
     import torchvision
 
-    torchvision.datasets.FashionMNIST(root=str(root), train=True, download=True)
-    torchvision.datasets.FashionMNIST(root=str(root), train=False, download=True)
+    dataset_class = getattr(torchvision.datasets, folder)
+    dataset_class(root=str(root), train=True, download=True)
+    dataset_class(root=str(root), train=False, download=True)
 
 
-def locate(path: str | os.PathLike | None = None, download: bool = True) -> tuple[dict[str, Path], str]:
+def locate(path: str | os.PathLike | None = None, download: bool = True,
+           dataset: str = "fashion-mnist") -> tuple[dict[str, Path], str]:
     """Find the four files; return them and a short description of where they came from."""
+    spec = _spec(dataset)
     explicit = [(path, "path argument")] if path is not None else []
-    if not explicit and os.environ.get(PATH_ENV):
-        explicit = [(os.environ[PATH_ENV], f"${PATH_ENV}")]
+    if not explicit and os.environ.get(spec.env):
+        explicit = [(os.environ[spec.env], f"${spec.env}")]
     for folder, how in explicit:
-        files = find_files(Path(folder))
+        files = find_files(Path(folder), dataset)
         if files is None:
-            raise DataNotFoundError(f"{how} {folder} does not hold the four Fashion-MNIST idx files "
-                                    f"({', '.join(_FILES)}, optionally .gz). " + _HOW_TO_GET)
+            raise DataNotFoundError(f"{how} {folder} does not hold the four {spec.title} idx files "
+                                    f"({', '.join(_COUNTS)}, optionally .gz). " + _how_to_get(spec))
         return files, f"{how} ({folder})"
-    for folder, how in ((REPO_DATA_DIR, "the repository's data/ folder"),
-                        (SYSTEM_DIR, "Debian's dataset-fashion-mnist package")):
-        files = find_files(folder)
+    places = [(REPO_DATA_DIR, "the repository's data/ folder")]
+    if spec.debian:
+        places.append((SYSTEM_DIR, "Debian's dataset-fashion-mnist package"))
+    for folder, how in places:
+        files = find_files(folder, dataset)
         if files is not None:
             return files, f"{how} ({folder})"
     if download:
         try:
-            _download_with_torchvision(REPO_DATA_DIR)
+            _download_with_torchvision(REPO_DATA_DIR, spec.folder)
         except Exception as err:  # no network, proxy, disk full: all end the same way
-            raise DataNotFoundError(f"Fashion-MNIST is not on this machine and torchvision's download "
-                                    f"failed ({type(err).__name__}: {err}). " + _HOW_TO_GET) from err
-        files = find_files(REPO_DATA_DIR)
+            raise DataNotFoundError(f"{spec.title} is not on this machine and torchvision's download "
+                                    f"failed ({type(err).__name__}: {err}). " + _how_to_get(spec)) from err
+        files = find_files(REPO_DATA_DIR, dataset)
         if files is not None:
             return files, f"torchvision's download ({REPO_DATA_DIR})"
-    raise DataNotFoundError("Fashion-MNIST is not on this machine" +
-                            ("" if download else " and download=False") + ". " + _HOW_TO_GET)
+    raise DataNotFoundError(f"{spec.title} is not on this machine" +
+                            ("" if download else " and download=False") + ". " + _how_to_get(spec))
 
 
 # ---------------------------------------------------------------- reading and checking
 
-def _fix_hint(file: Path) -> str:
-    if Path(SYSTEM_DIR) in file.parents:
+def _fix_hint(file: Path, spec: _Spec) -> str:
+    if spec.debian and Path(SYSTEM_DIR) in file.parents:
         return ("Reinstall Debian's copy with 'sudo apt-get install --reinstall dataset-fashion-mnist', "
-                f"or point {PATH_ENV} at a good copy.")
+                f"or point {spec.env} at a good copy.")
     return (f"Delete {file} and run again (torchvision downloads a fresh copy into data/), "
-            f"or point {PATH_ENV} at a good copy.")
+            f"or point {spec.env} at a good copy.")
 
 
-def read_idx(file: Path, name: str) -> torch.Tensor:
-    """Read and verify one idx file (gzipped or not) of Fashion-MNIST as a uint8 tensor."""
-    count, sha256 = _FILES[name]
+def read_idx(file: Path, name: str, dataset: str = "fashion-mnist") -> torch.Tensor:
+    """Read and verify one idx file (gzipped or not) of the data set as a uint8 tensor."""
+    spec = _spec(dataset)
+    count = _COUNTS[name]
     is_images = "images" in name
     try:
         raw = gzip.decompress(file.read_bytes()) if file.suffix == ".gz" else file.read_bytes()
     except (EOFError, OSError, zlib.error) as err:
-        raise CorruptDataError(f"{file} is truncated or not valid gzip ({err}). " + _fix_hint(file)) from err
+        raise CorruptDataError(f"{file} is truncated or not valid gzip ({err}). " + _fix_hint(file, spec)) from err
     dims = (count, 28, 28) if is_images else (count,)
     header = 4 + 4 * len(dims)
     expected_size = header + count * (784 if is_images else 1)
     if len(raw) != expected_size:
         raise CorruptDataError(f"{file} holds {len(raw):,} bytes once decompressed, expected {expected_size:,} "
                                f"({count:,} {'images' if is_images else 'labels'}): it is truncated or the "
-                               f"wrong file. " + _fix_hint(file))
+                               f"wrong file. " + _fix_hint(file, spec))
     magic = int.from_bytes(raw[:4], "big")
     found_dims = tuple(int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(len(dims)))
     if magic != 0x800 + len(dims) or found_dims != dims:
         raise CorruptDataError(f"{file} has the header of a {found_dims} array (magic {magic:#x}), "
-                               f"expected {dims}. " + _fix_hint(file))
+                               f"expected {dims}. " + _fix_hint(file, spec))
     values = torch.frombuffer(bytearray(raw[header:]), dtype=torch.uint8).reshape(dims)
     if not is_images and int(values.max()) > 9:
-        raise CorruptDataError(f"{file} has labels up to {int(values.max())}; Fashion-MNIST's run 0 to 9. "
-                               + _fix_hint(file))
-    if hashlib.sha256(raw).hexdigest() != sha256:
+        raise CorruptDataError(f"{file} has labels up to {int(values.max())}; {spec.title}'s run 0 to 9. "
+                               + _fix_hint(file, spec))
+    if spec.sha256 is not None and hashlib.sha256(raw).hexdigest() != spec.sha256[name]:
         raise CorruptDataError(f"{file} has the right size but not the right contents (SHA-256 of its "
-                               f"decompressed bytes differs). " + _fix_hint(file))
+                               f"decompressed bytes differs). " + _fix_hint(file, spec))
     return values
 
 
-@lru_cache(maxsize=2)
-def _read_all(files: tuple[tuple[str, Path], ...], source: str) -> FashionMNIST:
+@lru_cache(maxsize=4)
+def _read_all(files: tuple[tuple[str, Path], ...], source: str, dataset: str) -> IdxDataset:
     by_name = dict(files)
-    t = {name: read_idx(file, name) for name, file in by_name.items()}
-    return FashionMNIST(t["train-images-idx3-ubyte"], t["train-labels-idx1-ubyte"].long(),
-                        t["t10k-images-idx3-ubyte"], t["t10k-labels-idx1-ubyte"].long(),
-                        source, by_name["train-images-idx3-ubyte"].parent)
+    t = {name: read_idx(file, name, dataset) for name, file in by_name.items()}
+    return IdxDataset(t["train-images-idx3-ubyte"], t["train-labels-idx1-ubyte"].long(),
+                      t["t10k-images-idx3-ubyte"], t["t10k-labels-idx1-ubyte"].long(),
+                      source, by_name["train-images-idx3-ubyte"].parent, _spec(dataset).classes)
 
 
-def read_fashion_mnist(path: str | os.PathLike | None = None, download: bool = True) -> FashionMNIST:
+def read_fashion_mnist(path: str | os.PathLike | None = None, download: bool = True) -> IdxDataset:
     """Find, read and verify Fashion-MNIST (cached: a second call costs nothing)."""
     files, source = locate(path, download)
-    return _read_all(tuple(sorted(files.items())), source)
+    return _read_all(tuple(sorted(files.items())), source, "fashion-mnist")
+
+
+def read_mnist(path: str | os.PathLike | None = None, download: bool = True) -> IdxDataset:
+    """Find and read MNIST (``$D2L_MNIST``, data/, or torchvision's download; no offline
+    system copy exists). Sizes, headers and labels are checked."""
+    files, source = locate(path, download, "mnist")
+    return _read_all(tuple(sorted(files.items())), source, "mnist")
 
 
 # ---------------------------------------------------------------- batches on the device
@@ -266,6 +312,22 @@ def _subset(n: int, k: int | None, seed: int) -> torch.Tensor | None:
     return torch.randperm(n, generator=generator)[:k].sort().values
 
 
+def batches_from(ds: IdxDataset, batch_size: int, resize: int | Sequence[int] | None = None, *,
+                 device: torch.device | str | None = None, train_subset: int | None = None,
+                 test_subset: int | None = None, seed: int = 0) -> tuple[Batches, Batches]:
+    """Training (shuffled) and test batches of a data set read into memory, on ``device``."""
+    device = torch.device(device) if device is not None else profile.pick_device()
+    loaders = []
+    for images, labels, k, shuffle in ((ds.train_images, ds.train_labels, train_subset, True),
+                                       (ds.test_images, ds.test_labels, test_subset, False)):
+        keep = _subset(images.shape[0], k, seed)
+        if keep is not None:
+            images, labels = images[keep], labels[keep]
+        loaders.append(Batches(images.to(device), labels.to(device), batch_size,
+                               shuffle=shuffle, resize=resize, seed=seed, classes=ds.classes))
+    return loaders[0], loaders[1]
+
+
 def load_fashion_mnist(batch_size: int, resize: int | Sequence[int] | None = None, *,
                        device: torch.device | str | None = None,
                        train_subset: int | None = None, test_subset: int | None = None,
@@ -277,17 +339,22 @@ def load_fashion_mnist(batch_size: int, resize: int | Sequence[int] | None = Non
     converted and resized there. ``train_subset``/``test_subset`` keep a seeded
     random sample of that many examples. The training batches are shuffled.
     """
-    device = torch.device(device) if device is not None else profile.pick_device()
-    ds = read_fashion_mnist(path, download)
-    loaders = []
-    for images, labels, k, shuffle in ((ds.train_images, ds.train_labels, train_subset, True),
-                                       (ds.test_images, ds.test_labels, test_subset, False)):
-        keep = _subset(images.shape[0], k, seed)
-        if keep is not None:
-            images, labels = images[keep], labels[keep]
-        loaders.append(Batches(images.to(device), labels.to(device), batch_size,
-                               shuffle=shuffle, resize=resize, seed=seed))
-    return loaders[0], loaders[1]
+    return batches_from(read_fashion_mnist(path, download), batch_size, resize, device=device,
+                        train_subset=train_subset, test_subset=test_subset, seed=seed)
+
+
+def load_mnist(batch_size: int, resize: int | Sequence[int] | None = None, *,
+               device: torch.device | str | None = None,
+               train_subset: int | None = None, test_subset: int | None = None,
+               seed: int = 0, path: str | os.PathLike | None = None,
+               download: bool = True) -> tuple[Batches, Batches]:
+    """Training and test batches of MNIST (handwritten digits), as :func:`load_fashion_mnist`.
+
+    Raises :class:`DataNotFoundError`, naming the ways to get MNIST, when it is
+    not on this machine and cannot be downloaded.
+    """
+    return batches_from(read_mnist(path, download), batch_size, resize, device=device,
+                        train_subset=train_subset, test_subset=test_subset, seed=seed)
 
 
 def text_labels(labels: torch.Tensor | Sequence[int]) -> list[str]:

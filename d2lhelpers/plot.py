@@ -116,3 +116,29 @@ def show_feature_maps(maps: torch.Tensor, *, titles: Sequence[str] | None = None
             ax.imshow(maps[i].numpy(), cmap=cmap, **({"vmin": -limit, "vmax": limit} if centred else {}))
             ax.set_title(titles[i] if titles is not None else f"channel {i}", fontsize=8)
     return _finish(fig, show)
+
+
+def show_confusion(counts: torch.Tensor, classes: Sequence[str], *, title: str | None = None,
+                   show: bool = True) -> Figure | None:
+    """A confusion matrix (rows: true class, columns: predicted) as a heat map of row shares,
+    each cell labelled with its count."""
+    counts = torch.as_tensor(counts).detach().cpu()
+    if counts.dim() != 2 or counts.shape[0] != counts.shape[1] or counts.shape[0] != len(classes):
+        raise ValueError(f"expected a square matrix with one row per class ({len(classes)}), "
+                         f"got shape {tuple(counts.shape)}.")
+    shares = counts.float() / counts.sum(dim=1, keepdim=True).clamp(min=1)
+    n = len(classes)
+    fig, ax = plt.subplots(figsize=(0.55 * n + 2, 0.5 * n + 1))
+    ax.imshow(shares.numpy(), cmap="Blues", vmin=0, vmax=1)
+    for i in range(n):
+        for j in range(n):
+            if counts[i, j]:
+                ax.text(j, i, str(int(counts[i, j])), ha="center", va="center", fontsize=7,
+                        color="white" if shares[i, j] > 0.5 else "black")
+    ax.set_xticks(range(n), classes, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(n), classes, fontsize=8)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title, fontsize=10)
+    return _finish(fig, show)

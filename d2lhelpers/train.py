@@ -295,6 +295,19 @@ def _epoch_line(row: dict, num_epochs: int) -> str:
             f"{row['seconds']:.1f} s, {row['examples_per_sec']:,.0f} examples/s")
 
 
+def confusion_matrix(net: nn.Module, data_iter: Iterable, num_classes: int = 10) -> torch.Tensor:
+    """Counts of (true class, predicted class) over ``data_iter``: row = truth, column = prediction."""
+    device = next(net.parameters()).device
+    counts = torch.zeros(num_classes, num_classes, dtype=torch.int64)
+    net.eval()
+    with torch.no_grad():
+        for X, y in data_iter:
+            predicted = net(X.to(device)).argmax(dim=1).cpu()
+            counts += torch.bincount(y.cpu() * num_classes + predicted, minlength=num_classes ** 2).reshape(
+                num_classes, num_classes)
+    return counts
+
+
 def predict(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
     """Predicted labels of ``net`` for a batch ``X`` (eval mode, no gradients)."""
     device = next(net.parameters()).device

@@ -8,7 +8,7 @@ import torch
 
 from d2lhelpers import data
 
-NAMES = list(data._FILES)
+NAMES = list(data._COUNTS)
 
 
 def link_files(files: dict, folder: Path) -> Path:
@@ -27,7 +27,7 @@ def isolated(monkeypatch, tmp_path):
     monkeypatch.setattr(data, "SYSTEM_DIR", tmp_path / "system")
     calls = []
 
-    def no_network(root):
+    def no_network(root, folder="FashionMNIST"):
         calls.append(root)
         raise urllib.error.URLError("[Errno -3] Temporary failure in name resolution")
 
@@ -84,7 +84,7 @@ def test_debian_package_before_download(isolated, fashion_files):
 def test_torchvision_download_when_nothing_is_local(isolated, fashion_files, monkeypatch):
     calls = []
 
-    def fake_download(root):  # what torchvision leaves behind: root/FashionMNIST/raw/*.gz
+    def fake_download(root, folder):  # what torchvision leaves behind: root/FashionMNIST/raw/*.gz
         calls.append(root)
         link_files(fashion_files, root / "FashionMNIST" / "raw")
 
@@ -276,3 +276,48 @@ def test_a_corrupt_debian_file_is_fixed_by_reinstalling_not_deleting(fashion_fil
     with pytest.raises(data.CorruptDataError, match="apt-get install --reinstall dataset-fashion-mnist") as info:
         data.read_idx(out, "t10k-labels-idx1-ubyte")
     assert "Delete" not in str(info.value)
+
+
+# ---------------------------------------------------------------- MNIST: no offline copy exists
+
+def write_synthetic_mnist(folder: Path) -> Path:
+    """Four gzipped idx files of MNIST's sizes: image i is filled with i % 256, label i % 10."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, count in data._COUNTS.items():
+        if "images" in name:
+            header = (0x803).to_bytes(4, "big") + b"".join(v.to_bytes(4, "big") for v in (count, 28, 28))
+            body = torch.arange(count, dtype=torch.int64).remainder(256).to(torch.uint8).repeat_interleave(784)
+        else:
+            header = (0x801).to_bytes(4, "big") + count.to_bytes(4, "big")
+            body = torch.arange(count).remainder(10).to(torch.uint8)
+        (folder / f"{name}.gz").write_bytes(gzip.compress(header + body.numpy().tobytes(), compresslevel=1))
+    return folder
+
+
+def test_mnist_loads_from_a_given_folder_with_digit_classes(isolated, monkeypatch):
+    tmp, _ = isolated
+    folder = write_synthetic_mnist(tmp / "mnist")
+    monkeypatch.setenv(data.MNIST_PATH_ENV, str(folder))
+    train_iter, test_iter = data.load_mnist(100, train_subset=300, device="cpu")
+    assert train_iter.classes == tuple("0123456789") and test_iter.num_examples == 10000
+    X, y = next(iter(test_iter))
+    assert X.shape == (100, 1, 28, 28) and y[:3].tolist() == [0, 1, 2]
+    assert float(X[1].max()) == pytest.approx(1 / 255)
+
+
+def test_mnist_offline_says_so_and_never_uses_the_fashion_package(isolated, fashion_files, monkeypatch):
+    _, calls = isolated
+    monkeypatch.delenv(data.MNIST_PATH_ENV, raising=False)
+    link_files(fashion_files, data.SYSTEM_DIR)  # Fashion-MNIST's package must not stand in for MNIST
+    with pytest.raises(data.DataNotFoundError) as info:
+        data.read_mnist()
+    message = str(info.value)
+    assert "MNIST is not on this machine and torchvision's download failed" in message
+    assert data.MNIST_PATH_ENV in message and "No system package provides MNIST offline" in message
+    assert "apt-get" not in message
+    assert calls == [data.REPO_DATA_DIR]
+
+
+def test_unknown_data_set_is_refused():
+    with pytest.raises(ValueError, match="unknown data set 'cifar'"):
+        data.locate(dataset="cifar")

@@ -70,3 +70,14 @@ def test_centred_feature_maps_are_symmetric_about_zero():
     fig = plot.show_feature_maps(maps, centred=True, cmap="RdBu_r", show=False)
     assert [ax.images[0].get_clim() for ax in fig.axes] == [(-2.0, 2.0), (-1.0, 1.0)]
     plt.close(fig)
+
+
+def test_confusion_heat_map_labels_counts():
+    counts = torch.tensor([[5, 1], [0, 4]])
+    fig = plot.show_confusion(counts, ["a", "b"], show=False)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.texts] == ["5", "1", "4"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["a", "b"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="one row per class"):
+        plot.show_confusion(counts, ["a", "b", "c"])

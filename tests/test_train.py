@@ -171,3 +171,18 @@ def test_checkpoint_path_is_per_profile():
     assert train.checkpoint_path("lenet").parent.name == "checkpoints"
     with pytest.raises(ValueError, match="plain file name"):
         train.checkpoint_path("../lenet")
+
+
+def test_confusion_matrix_counts_truth_by_prediction():
+    class Constant(nn.Module):  # always predicts class 2
+        def __init__(self):
+            super().__init__()
+            self.w = nn.Parameter(torch.zeros(1))
+
+        def forward(self, X):
+            return torch.nn.functional.one_hot(torch.full((X.shape[0],), 2), 4).float() + self.w
+
+    test_iter = data.Batches(*patches(50, 1), 16)
+    counts = train.confusion_matrix(Constant(), test_iter, num_classes=4)
+    assert counts.sum() == 50 and counts[:, 2].tolist() == torch.bincount(test_iter.labels, minlength=4).tolist()
+    assert counts[:, [0, 1, 3]].sum() == 0
