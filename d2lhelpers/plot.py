@@ -84,7 +84,9 @@ def show_images(images: torch.Tensor | Sequence[torch.Tensor], labels: Sequence[
     if labels is not None and len(labels) != len(images):
         raise ValueError(f"{len(images)} images but {len(labels)} labels.")
     nrows, ncols = _grid(len(images), ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * scale, nrows * scale * 1.15), squeeze=False)
+    lines = max((str(label).count("\n") + 1 for label in labels), default=1) if labels is not None else 1
+    height = nrows * scale * (1.0 + 0.15 * lines)  # room for one- or multi-line titles
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * scale, height), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < len(images):

@@ -5,7 +5,7 @@
 Runs every cell top to bottom in a fresh kernel started in notebooks/ (as
 JupyterLab and nbval do), then removes what would only be noise in a diff:
 per-cell timing metadata and saved widget state. Execution counts are kept
-(nbval needs them). Progress bars are off (a frozen bar says nothing). The
+(nbval needs them), and consecutive prints are joined into one output. Progress bars are off (a frozen bar says nothing). The
 profile defaults to this machine's (quick on a CPU, full on a GPU).
 """
 from __future__ import annotations
@@ -28,11 +28,27 @@ def execute(path: Path, timeout: int) -> float:
     NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}},
                    record_timing=False, store_widget_state=True).execute()  # state is dropped below
     seconds = time.perf_counter() - start
+    nbformat.write(tidy(nb), path)
+    return seconds
+
+
+def tidy(nb):
+    """Drop widget state and timing metadata; join consecutive stream outputs of one kind
+    (how a print is cut into messages varies from run to run)."""
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
-    nbformat.write(nb, path)
-    return seconds
+        if cell.cell_type != "code":
+            continue
+        joined = []
+        for out in cell.outputs:
+            if (out.output_type == "stream" and joined and joined[-1].output_type == "stream"
+                    and joined[-1].name == out.name):
+                joined[-1].text += out.text
+            else:
+                joined.append(out)
+        cell.outputs = joined
+    return nb
 
 
 def main() -> int:
