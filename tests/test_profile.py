@@ -65,3 +65,11 @@ def test_set_seed_repeats_every_generator():
         profile.set_seed(7)
         draws.append((random.random(), float(np.random.rand()), float(torch.rand(1))))
     assert draws[0] == draws[1]
+
+
+def test_fast_bf16_is_read_from_the_cpu_flags():
+    assert profile.cpu_has_fast_bf16("processor: 0\nflags\t\t: fpu avx2 avx512f avx512_bf16 avx512_vnni\n")
+    assert profile.cpu_has_fast_bf16("flags : sse amx_bf16 amx_tile\n")
+    assert not profile.cpu_has_fast_bf16("flags : sse avx2 avx512f avx512bw\n")
+    assert not profile.cpu_has_fast_bf16("")
+    assert isinstance(profile.cpu_has_fast_bf16(), bool)
