@@ -186,3 +186,13 @@ def test_confusion_matrix_counts_truth_by_prediction():
     counts = train.confusion_matrix(Constant(), test_iter, num_classes=4)
     assert counts.sum() == 50 and counts[:, 2].tolist() == torch.bincount(test_iter.labels, minlength=4).tolist()
     assert counts[:, [0, 1, 3]].sum() == 0
+
+
+def test_bf16_autocast_and_channels_last_paths_train():
+    """The settings fit turns on for CUDA, exercised on the CPU (where they also work)."""
+    train_iter, test_iter = loaders()
+    history = train.fit(small_cnn(), train_iter, test_iter, 3, lr=0.5, device="cpu", amp=True,
+                        channels_last=True, progress=False, verbose=False)
+    assert history["test_acc"].iloc[-1] > 0.8
+    loss, acc = train.evaluate(small_cnn().eval(), test_iter, "cpu", amp=True, channels_last=True)
+    assert 0 <= acc <= 1 and loss > 0
