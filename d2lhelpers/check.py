@@ -17,7 +17,7 @@ from typing import Sequence
 
 import torch
 
-from .inspection import conv_output_size
+from .inspection import as_pair, conv_output_size
 
 RIGHT, WRONG, OPEN = "✓ right", "✗ not quite", "… not answered yet"
 
@@ -86,22 +86,13 @@ def value(answer, expected, *, what: str, why: str = "", rel_tol: float = 1e-9) 
     return Verdict(ok)
 
 
-def _pair(v) -> tuple[int, int]:
-    if isinstance(v, numbers.Integral):
-        return int(v), int(v)
-    v = tuple(v)
-    if len(v) != 2:
-        raise ValueError(f"expected one number or a (height, width) pair, got {v!r}.")
-    return int(v[0]), int(v[1])
-
-
 def output_shape(answer, *, n, k, p=0, s=1) -> Verdict:
     """Check the (height, width) output of a convolution or pooling window.
 
     ``n``, ``k``, ``p``, ``s``: input size, window size, padding per side and
     stride, each one number or a (height, width) pair.
     """
-    (nh, nw), (kh, kw), (ph, pw), (sh, sw) = _pair(n), _pair(k), _pair(p), _pair(s)
+    (nh, nw), (kh, kw), (ph, pw), (sh, sw) = as_pair(n), as_pair(k), as_pair(p), as_pair(s)
     expected = (conv_output_size(nh, kh, ph, sh), conv_output_size(nw, kw, pw, sw))
     why = (f"height ⌊({nh} − {kh} + 2·{ph}) / {sh}⌋ + 1 = {expected[0]}, "
            f"width ⌊({nw} − {kw} + 2·{pw}) / {sw}⌋ + 1 = {expected[1]}.")
@@ -110,7 +101,7 @@ def output_shape(answer, *, n, k, p=0, s=1) -> Verdict:
 
 def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> Verdict:
     """Check the number of parameters of a convolutional layer."""
-    kh, kw = _pair(k)
+    kh, kw = as_pair(k)
     weights = c_out * c_in * kh * kw
     expected = weights + (c_out if bias else 0)
     why = f"{c_out} kernels of {c_in}×{kh}×{kw} weights = {weights}" + (
@@ -120,7 +111,7 @@ def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> Verdi
 
 def conv_multiplications(answer, *, c_in: int, c_out: int, n, k, p=0, s=1) -> Verdict:
     """Check the multiplications of one forward pass of a convolution (one example)."""
-    (nh, nw), (kh, kw), (ph, pw), (sh, sw) = _pair(n), _pair(k), _pair(p), _pair(s)
+    (nh, nw), (kh, kw), (ph, pw), (sh, sw) = as_pair(n), as_pair(k), as_pair(p), as_pair(s)
     oh, ow = conv_output_size(nh, kh, ph, sh), conv_output_size(nw, kw, pw, sw)
     expected = c_out * oh * ow * c_in * kh * kw
     why = (f"each of the {c_out}×{oh}×{ow} outputs takes {c_in}×{kh}×{kw} = {c_in * kh * kw} products: "

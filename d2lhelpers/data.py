@@ -8,10 +8,11 @@ Where the data comes from, first match wins:
 4. torchvision's download, into ``data/``.
 
 A folder may hold the four idx files, gzipped or not, either directly or in
-``FashionMNIST/raw/`` below it (torchvision's layout). MNIST, which has no
-offline system copy, is found the same way (``$D2L_MNIST``, data/, download). Every file is checked
+``FashionMNIST/raw/`` below it (torchvision's layout). Every file is checked
 (size, header, label range, SHA-256 of the decompressed bytes), so a truncated
 or corrupt copy stops with an error that names it, never a wrong dataset.
+MNIST, which has no offline system copy, is found the same way
+(``$D2L_MNIST``, data/, download), checked for sizes, headers and labels.
 
 The whole set stays in memory as ``uint8`` (47 MB for the training images) on
 the training device; :class:`Batches` cuts it into batches, converts them to

@@ -44,18 +44,24 @@ def conv_output_size(n: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> int:
     return (n + 2 * p - span) // s + 1
 
 
-def _pair(v) -> tuple[int, int]:
-    return (v, v) if isinstance(v, int) else (int(v[0]), int(v[1]))
+def as_pair(v) -> tuple[int, int]:
+    """One number or a (height, width) pair, as a pair: ``3 -> (3, 3)``."""
+    if isinstance(v, numbers.Integral):
+        return int(v), int(v)
+    v = tuple(v)
+    if len(v) != 2:
+        raise ValueError(f"expected one number or a (height, width) pair, got {v!r}.")
+    return int(v[0]), int(v[1])
 
 
 def _window(module: nn.Module):
     """(kernel, stride, dilation) along the height of a conv/pool layer, or None."""
     if isinstance(module, (nn.Conv2d, nn.Conv1d, nn.Conv3d)):
-        return _pair(module.kernel_size)[0], _pair(module.stride)[0], _pair(module.dilation)[0]
+        return as_pair(module.kernel_size)[0], as_pair(module.stride)[0], as_pair(module.dilation)[0]
     if isinstance(module, (nn.MaxPool2d, nn.AvgPool2d)):
         stride = module.stride if module.stride is not None else module.kernel_size
         dilation = getattr(module, "dilation", 1)
-        return _pair(module.kernel_size)[0], _pair(stride)[0], _pair(dilation)[0]
+        return as_pair(module.kernel_size)[0], as_pair(stride)[0], as_pair(dilation)[0]
     return None
 
 

@@ -53,7 +53,7 @@ def init_weights(net: nn.Module, example: torch.Tensor | None = None) -> nn.Modu
             net(example)
         net.train(was_training)
     for m in net.modules():
-        if hasattr(m, "reset_parameters") and not isinstance(m, nn.modules.lazy.LazyModuleMixin):
+        if hasattr(m, "reset_parameters"):
             m.reset_parameters()  # biases too: a seeded init gives the same net every time
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             nn.init.xavier_uniform_(m.weight)

@@ -5,8 +5,9 @@
 Runs every cell top to bottom in a fresh kernel started in notebooks/ (as
 JupyterLab and nbval do), then removes what would only be noise in a diff:
 per-cell timing metadata and saved widget state. Execution counts are kept
-(nbval needs them), and consecutive prints are joined into one output. Progress bars are off (a frozen bar says nothing). The
-profile defaults to this machine's (quick on a CPU, full on a GPU).
+(nbval needs them), and consecutive prints are joined into one output.
+Progress bars are off (a frozen bar says nothing). The profile defaults to
+this machine's (quick on a CPU, full on a GPU).
 """
 from __future__ import annotations
 
