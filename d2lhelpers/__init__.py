@@ -7,6 +7,7 @@ Import the module you need by name, e.g. ``from d2lhelpers import data, train``:
 - :mod:`d2lhelpers.train`: ``fit`` (d2l's ``train_ch6`` and more), ``evaluate``.
 - :mod:`d2lhelpers.plot`: training histories, image grids, feature maps.
 - :mod:`d2lhelpers.inspection`: output sizes and per-layer tables.
+- :mod:`d2lhelpers.models`: LeNet, AlexNet, VGG and NiN as the book builds them.
 - :mod:`d2lhelpers.check`: self-checks for exercise answers, with the reasoning.
 - :mod:`d2lhelpers.widgets`: explorers for output sizes, kernels and pooling (ipywidgets).
 - :mod:`d2lhelpers.scratch`: from-scratch operations one notebook teaches and others reuse.

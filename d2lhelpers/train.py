@@ -34,8 +34,15 @@ def checkpoint_path(name: str, profile_name: str | None = None) -> Path:
     return CHECKPOINT_DIR / f"{name}-{profile.current(profile_name).name}.pt"
 
 
-def init_weights(net: nn.Module, example: torch.Tensor | None = None) -> nn.Module:
+INIT_SCHEMES = ("xavier", "kaiming")
+
+
+def init_weights(net: nn.Module, example: torch.Tensor | None = None, scheme: str = "xavier") -> nn.Module:
     """Xavier-uniform weights in every Conv2d and Linear layer, as d2l's ``train_ch6`` does.
+
+    ``scheme="kaiming"`` uses He (Kaiming) normal weights for ReLU networks instead, with
+    zero biases: the variance of the activations then stays constant through deep stacks of
+    ReLU layers, which helps networks without normalisation (such as NiN) start learning.
 
     Every layer is reset first (``reset_parameters``), so biases get their usual
     initial values from the current random state: after a seed, the same net.
@@ -52,11 +59,18 @@ def init_weights(net: nn.Module, example: torch.Tensor | None = None) -> nn.Modu
         with torch.no_grad():
             net(example)
         net.train(was_training)
+    if scheme not in INIT_SCHEMES:
+        raise ValueError(f"unknown initialisation {scheme!r}; choose one of {', '.join(INIT_SCHEMES)}.")
     for m in net.modules():
         if hasattr(m, "reset_parameters"):
             m.reset_parameters()  # biases too: a seeded init gives the same net every time
         if isinstance(m, (nn.Conv2d, nn.Linear)):
-            nn.init.xavier_uniform_(m.weight)
+            if scheme == "xavier":
+                nn.init.xavier_uniform_(m.weight)
+            else:
+                nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
+                if m.bias is not None:
+                    nn.init.zeros_(m.bias)
     return net
 
 
@@ -128,10 +142,10 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
         optimizer: torch.optim.Optimizer | Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer] | None = None,
         scheduler: Callable[[torch.optim.Optimizer, int], object] | None = None,
         loss: nn.Module | None = None, device: torch.device | str | None = None,
-        amp: bool | None = None, channels_last: bool | None = None, init: bool = True,
+        amp: bool | None = None, channels_last: bool | None = None, init: bool | str = True,
         checkpoint: str | os.PathLike | None = None, seed: int | None = 0,
         progress: bool | None = None, live_plot: bool | None = None, verbose: bool = True,
-        profile_name: str | None = None) -> pd.DataFrame:
+        profile_name: str | None = None, meta: dict | None = None) -> pd.DataFrame:
     """Train ``net`` and return its history, one row an epoch.
 
     Columns: ``epoch``, ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc``,
@@ -145,9 +159,14 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
       stepped after every batch (e.g. ``OneCycleLR``).
     - ``amp`` / ``channels_last``: default on for CUDA (bf16 autocast where
       the GPU supports it), off elsewhere.
-    - ``init``: Xavier initialisation as in the book (lazy layers included).
+    - ``init``: Xavier initialisation as in the book (lazy layers included);
+      ``"kaiming"`` for He initialisation (see :func:`init_weights`); False keeps the weights.
     - ``checkpoint``: a file written after every epoch; when it exists, training
       resumes from it, and a finished run is loaded instead of retrained.
+    - ``meta``: facts about the run to keep in the checkpoint and in
+      ``history.attrs`` (e.g. the recipe), beside the input size, batch size and
+      number of training examples that ``fit`` reads from ``train_iter``;
+      :func:`load_history` reads them back.
     - ``seed``: seeds torch, NumPy and Python before initialising; None leaves them.
     - ``progress``: a tqdm progress bar; by default on unless ``TQDM_DISABLE`` is
       set (which tqdm's notebook bar itself ignores).
@@ -176,7 +195,7 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
     if init:
         example = next(iter(train_iter))[0][:2].to(device) if _has_lazy(net) else None
         net.to(device)
-        init_weights(net, example)
+        init_weights(net, example, "xavier" if init is True else init)
     net.to(device)
     if channels_last:
         net.to(memory_format=torch.channels_last)
@@ -188,8 +207,17 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
         opt = optimizer(net.parameters())
     sched = scheduler(opt, num_epochs * num_batches) if scheduler is not None else None
 
+    facts = {}  # what the data says about the run, kept with the history
+    size = getattr(train_iter, "resize", None) or getattr(getattr(train_iter, "images", None), "shape", (None,))[-2:]
+    if size and None not in size:
+        facts["input_size"] = tuple(int(s) for s in size)
+    for key, attr in (("batch_size", "batch_size"), ("train_examples", "num_examples")):
+        if isinstance(getattr(train_iter, attr, None), int):
+            facts[key] = getattr(train_iter, attr)
+    meta = {**facts, **(meta or {})}
     rows: list[dict] = []
     start_epoch = 0
+    loaded_from = None  # the device a finished checkpoint was trained on
     ckpt_path = Path(checkpoint) if checkpoint is not None else None
     if ckpt_path is not None and ckpt_path.exists():
         state = torch.load(ckpt_path, map_location=device, weights_only=False)
@@ -200,6 +228,7 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
                              f"to train this one from scratch. ({str(err).splitlines()[0]})") from err
         rows = state["history"][:num_epochs]
         start_epoch = len(rows)
+        loaded_from = state.get("device")
         if start_epoch < num_epochs:
             opt.load_state_dict(state["optimizer"])
             if sched is not None and state.get("scheduler") is not None:
@@ -264,8 +293,9 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
                 _save_checkpoint(ckpt_path, {
                     "model": net.state_dict(), "optimizer": opt.state_dict(),
                     "scheduler": sched.state_dict() if sched is not None and hasattr(sched, "state_dict") else None,
-                    "history": rows, "rng": torch.get_rng_state()})
-            history = _history(rows, device, run.name)
+                    "history": rows, "rng": torch.get_rng_state(),
+                    "device": profile.describe_device(device), "profile": run.name, "meta": meta})
+            history = _history(rows, device, run.name, meta)
             if live is not None:
                 live.update(history)
             if verbose and not in_notebook:
@@ -273,7 +303,8 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
     finally:
         if bar is not None:
             bar.close()
-    history = _history(rows, device, run.name)
+    trained_on = loaded_from if (loaded_from and start_epoch >= num_epochs) else device
+    history = _history(rows, trained_on, run.name, meta)
     if verbose and rows and in_notebook:
         print(_epoch_line(rows[-1], num_epochs))
     return history
@@ -283,10 +314,23 @@ def _has_lazy(net: nn.Module) -> bool:
     return any(isinstance(m, nn.modules.lazy.LazyModuleMixin) for m in net.modules())
 
 
-def _history(rows: list[dict], device: torch.device, profile_name: str) -> pd.DataFrame:
+def _history(rows: list[dict], device: torch.device | str, profile_name: str, meta: dict | None = None) -> pd.DataFrame:
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
-    history.attrs.update(device=profile.describe_device(device), profile=profile_name)
+    device = device if isinstance(device, str) else profile.describe_device(device)
+    history.attrs.update(dict(meta or {}), device=device, profile=profile_name)
     return history
+
+
+def load_history(path: str | os.PathLike) -> pd.DataFrame:
+    """The history saved in a checkpoint written by :func:`fit`, with the device, profile and
+    ``meta`` of the run that wrote it in ``attrs``."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no checkpoint at {path}: run the notebook that trains this network "
+                                f"(it writes the file) or train it here with fit(..., checkpoint=...).")
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    return _history(state["history"], state.get("device", "unknown device"), state.get("profile", "unknown"),
+                    state.get("meta"))
 
 
 def _epoch_line(row: dict, num_epochs: int) -> str:

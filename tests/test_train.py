@@ -39,7 +39,8 @@ def test_fit_learns_and_returns_one_row_per_epoch(capsys):
     assert history["test_acc"].iloc[-1] > 0.9
     assert history["train_loss"].iloc[-1] < history["train_loss"].iloc[0]
     assert (history["seconds"] > 0).all() and (history["examples_per_sec"] > 0).all()
-    assert history.attrs == {"device": "cpu", "profile": "ci"}
+    assert history.attrs == {"device": "cpu", "profile": "ci", "input_size": (28, 28), "batch_size": 64,
+                             "train_examples": 256}
     out = capsys.readouterr().out
     assert "Training Sequential on cpu, profile 'ci': 4 epochs, 256 examples, 4 batches per epoch" in out
     assert out.count("epoch ") == 4 and "4/4: train loss" in out  # a line per epoch outside a notebook
@@ -68,6 +69,26 @@ def test_xavier_initialisation_reaches_lazy_layers(monkeypatch):
     assert initialised == [(4, 1, 3, 3), (4, 4 * 7 * 7)]
     with pytest.raises(ValueError, match="lazy layers"):
         train.init_weights(small_cnn(lazy=True))
+
+
+def test_kaiming_initialisation_keeps_the_activation_scale_through_relu_layers():
+    def deep(scheme):
+        torch.manual_seed(0)
+        net = nn.Sequential(*[m for _ in range(10) for m in (nn.Conv2d(64, 64, 1), nn.ReLU())])
+        train.init_weights(net, scheme=scheme)
+        return net(torch.randn(8, 64, 8, 8)).pow(2).mean().item()
+
+    # He init keeps the mean square near that of the input (1); Xavier halves it at every ReLU
+    assert 0.3 < deep("kaiming") < 3
+    assert deep("xavier") < 0.01
+    net = train.init_weights(nn.Sequential(nn.Conv2d(1, 4, 3)), scheme="kaiming")
+    assert torch.equal(net[0].bias, torch.zeros(4))
+    with pytest.raises(ValueError, match="choose one of xavier, kaiming"):
+        train.init_weights(net, scheme="he")
+    train_iter, test_iter = loaders()
+    history = train.fit(small_cnn(lazy=True), train_iter, test_iter, 1, device="cpu", init="kaiming",
+                        progress=False, verbose=False)
+    assert len(history) == 1
 
 
 def test_seeded_runs_are_identical():
@@ -196,3 +217,25 @@ def test_bf16_autocast_and_channels_last_paths_train():
     assert history["test_acc"].iloc[-1] > 0.8
     loss, acc = train.evaluate(small_cnn().eval(), test_iter, "cpu", amp=True, channels_last=True)
     assert 0 <= acc <= 1 and loss > 0
+
+
+def test_load_history_reads_a_checkpoint_with_its_device_profile_and_meta(tmp_path):
+    ckpt = tmp_path / "net.pt"
+    history = train.fit(small_cnn(), *loaders(), 2, device="cpu", progress=False, checkpoint=ckpt,
+                        verbose=False, profile_name="quick", meta={"recipe": "SGD 0.1"})
+    assert history.attrs == {"input_size": (28, 28), "batch_size": 64, "train_examples": 256,
+                             "recipe": "SGD 0.1", "device": "cpu", "profile": "quick"}
+    loaded = train.load_history(ckpt)
+    assert loaded.equals(history) and loaded.attrs == history.attrs
+    with pytest.raises(FileNotFoundError, match="run the notebook that trains this network"):
+        train.load_history(tmp_path / "missing.pt")
+
+
+def test_a_loaded_finished_run_names_the_device_that_trained_it(tmp_path):
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), 1, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
+    state = torch.load(ckpt, weights_only=False)
+    state["device"] = "cuda (NVIDIA H100)"
+    torch.save(state, ckpt)
+    again = train.fit(small_cnn(), *loaders(), 1, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
+    assert again.attrs["device"] == "cuda (NVIDIA H100)"

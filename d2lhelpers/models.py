@@ -1,0 +1,112 @@
+"""The four networks of the chapter notebooks, for notebooks and scripts that reuse them.
+
+Notebooks 05–08 write each network out as they teach it and check that it builds the
+same layers as the function here; the comparison notebook and the benchmark import them.
+All layers are lazy, so every builder accepts any input size the network allows
+(``MIN_SIZE`` gives the smallest) and one channel (Fashion-MNIST) or more.
+"""
+from __future__ import annotations
+
+from torch import nn
+
+#: VGG-11's convolutional part: (convolutions, output channels) per block (EN §8.2.2, ZH §7.2.2).
+VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
+#: VGG-16 and VGG-19 (configurations D and E of Simonyan and Zisserman's Table 1).
+VGG16_ARCH = ((2, 64), (2, 128), (3, 256), (3, 512), (3, 512))
+VGG19_ARCH = ((2, 64), (2, 128), (4, 256), (4, 512), (4, 512))
+
+
+def lenet(num_classes: int = 10, *, activation: type[nn.Module] = nn.Sigmoid,
+          pool: type[nn.Module] = nn.AvgPool2d, dropout: float = 0.0) -> nn.Sequential:
+    """LeNet-5 as in the book (EN §7.6, ZH §6.6): sigmoid and average pooling by default.
+
+    ``activation``, ``pool`` and ``dropout`` (after each hidden dense layer, only when above 0)
+    give the variants the exercises try, e.g. ``lenet(activation=nn.ReLU, pool=nn.MaxPool2d)``.
+    """
+    def hidden(units: int) -> list[nn.Module]:
+        return [nn.LazyLinear(units), activation()] + ([nn.Dropout(dropout)] if dropout > 0 else [])
+
+    return nn.Sequential(
+        nn.LazyConv2d(6, kernel_size=5, padding=2), activation(), pool(kernel_size=2, stride=2),
+        nn.LazyConv2d(16, kernel_size=5), activation(), pool(kernel_size=2, stride=2), nn.Flatten(),
+        *hidden(120), *hidden(84),
+        nn.LazyLinear(num_classes))
+
+
+def alexnet(num_classes: int = 10) -> nn.Sequential:
+    """AlexNet as in the book (EN §8.1, ZH §7.1), for 224-pixel inputs (67 at the least)."""
+    return nn.Sequential(
+        nn.LazyConv2d(96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.LazyConv2d(256, kernel_size=5, padding=2), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2),
+        nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
+        nn.LazyConv2d(384, kernel_size=3, padding=1), nn.ReLU(),
+        nn.LazyConv2d(256, kernel_size=3, padding=1), nn.ReLU(),
+        nn.MaxPool2d(kernel_size=3, stride=2), nn.Flatten(),
+        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(p=0.5),
+        nn.LazyLinear(num_classes))
+
+
+def vgg_block(num_convs: int, out_channels: int) -> nn.Sequential:
+    """``num_convs`` 3x3 convolutions (padding 1) with ReLU, then 2x2 max pooling."""
+    layers: list[nn.Module] = []
+    for _ in range(num_convs):
+        layers += [nn.LazyConv2d(out_channels, kernel_size=3, padding=1), nn.ReLU()]
+    layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+    return nn.Sequential(*layers)
+
+
+def small_arch(arch=VGG11_ARCH, ratio: int = 4) -> tuple[tuple[int, int], ...]:
+    """``arch`` with every channel count divided by ``ratio``: the book trains VGG-11 with 4."""
+    return tuple((num_convs, channels // ratio) for num_convs, channels in arch)
+
+
+def vgg(arch=VGG11_ARCH, num_classes: int = 10) -> nn.Sequential:
+    """VGG from its blocks and AlexNet's dense layers (EN §8.2, ZH §7.2); VGG-11 by default."""
+    return nn.Sequential(
+        *(vgg_block(num_convs, channels) for num_convs, channels in arch), nn.Flatten(),
+        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.LazyLinear(4096), nn.ReLU(), nn.Dropout(0.5),
+        nn.LazyLinear(num_classes))
+
+
+def nin_block(out_channels: int, kernel_size: int, strides: int, padding: int,
+              num_1x1: int = 2) -> nn.Sequential:
+    """A convolution then ``num_1x1`` 1x1 convolutions, each followed by ReLU (two in the book)."""
+    layers: list[nn.Module] = [nn.LazyConv2d(out_channels, kernel_size, strides, padding), nn.ReLU()]
+    for _ in range(num_1x1):
+        layers += [nn.LazyConv2d(out_channels, kernel_size=1), nn.ReLU()]
+    return nn.Sequential(*layers)
+
+
+def nin(num_classes: int = 10, *, num_1x1: int = 2) -> nn.Sequential:
+    """NiN as in the book (EN §8.3, ZH §7.3): no dense layer, global average pooling at the end."""
+    return nn.Sequential(
+        nin_block(96, kernel_size=11, strides=4, padding=0, num_1x1=num_1x1),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(256, kernel_size=5, strides=1, padding=2, num_1x1=num_1x1),
+        nn.MaxPool2d(3, stride=2),
+        nin_block(384, kernel_size=3, strides=1, padding=1, num_1x1=num_1x1),
+        nn.MaxPool2d(3, stride=2),
+        nn.Dropout(0.5),
+        nin_block(num_classes, kernel_size=3, strides=1, padding=1, num_1x1=num_1x1),
+        nn.AdaptiveAvgPool2d((1, 1)),
+        nn.Flatten())
+
+
+#: The smallest square input each network accepts (every layer still has an output).
+MIN_SIZE = {"lenet": 12, "alexnet": 65, "vgg": 32, "nin": 67}
+
+#: Builders by the names the checkpoints use: ``checkpoints/<name>-<profile>.pt``.
+BUILDERS = {"lenet": lenet, "alexnet": alexnet, "vgg": lambda: vgg(small_arch()), "nin": nin}
+
+
+def build(name: str) -> nn.Sequential:
+    """A fresh network by name: ``lenet``, ``alexnet``, ``vgg`` (VGG-11 with a quarter of the
+    channels, as trained in notebook 07) or ``nin``."""
+    try:
+        return BUILDERS[name]()
+    except KeyError:
+        raise ValueError(f"no network called {name!r}; choose one of {', '.join(BUILDERS)}.") from None

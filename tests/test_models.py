@@ -1,0 +1,65 @@
+"""d2lhelpers.models: the book's four networks, their shapes, sizes and smallest inputs."""
+import pytest
+import torch
+from torch import nn
+
+from d2lhelpers import inspection, models
+
+
+def params(net, size):
+    net(torch.zeros(1, 1, size, size))  # materialise the lazy layers
+    return sum(p.numel() for p in net.parameters())
+
+
+def test_the_books_output_shapes():
+    # the shapes the book prints for each network (EN 7.6, 8.1, 8.2, 8.3)
+    cases = {
+        "lenet": (28, [(1, 6, 28, 28), (1, 6, 14, 14), (1, 16, 10, 10), (1, 16, 5, 5), (1, 120), (1, 84), (1, 10)]),
+        "alexnet": (224, [(1, 96, 54, 54), (1, 96, 26, 26), (1, 256, 26, 26), (1, 256, 12, 12), (1, 384, 12, 12),
+                          (1, 384, 12, 12), (1, 256, 12, 12), (1, 256, 5, 5), (1, 4096), (1, 4096), (1, 10)]),
+    }
+    for name, (size, expected) in cases.items():
+        table = inspection.layer_table(models.build(name), (1, 1, size, size))
+        shapes = [s for s, layer in zip(table.output_shape, table.layer)
+                  if layer in ("Conv2d", "Linear", "AvgPool2d", "MaxPool2d")]
+        assert shapes == expected, name
+    vgg11 = models.vgg()
+    blocks, x = [], torch.zeros(1, 1, 224, 224)
+    for block in list(vgg11)[:5]:
+        x = block(x)
+        blocks.append(tuple(x.shape))
+    assert blocks == [(1, 64, 112, 112), (1, 128, 56, 56), (1, 256, 28, 28), (1, 512, 14, 14), (1, 512, 7, 7)]
+    assert vgg11(torch.zeros(1, 1, 224, 224)).shape == (1, 10)
+    x = torch.zeros(1, 1, 224, 224)
+    shapes = []
+    for layer in models.nin():
+        x = layer(x)
+        shapes.append(tuple(x.shape))
+    assert shapes == [(1, 96, 54, 54), (1, 96, 26, 26), (1, 256, 26, 26), (1, 256, 12, 12), (1, 384, 12, 12),
+                      (1, 384, 5, 5), (1, 384, 5, 5), (1, 10, 5, 5), (1, 10, 1, 1), (1, 10)]
+
+
+def test_parameter_counts():
+    assert params(models.lenet(), 28) == 61_706
+    assert params(models.alexnet(), 224) == 46_764_746
+    assert params(models.vgg(), 224) == 128_806_154
+    assert params(models.vgg(models.VGG16_ARCH, num_classes=1000), 224) == 138_357_544 - 1728 + 576  # 1 channel in
+    assert params(models.nin(), 224) == 1_992_166
+
+
+def test_smallest_inputs_are_the_smallest():
+    for name, size in models.MIN_SIZE.items():
+        assert models.build(name)(torch.zeros(2, 1, size, size)).shape == (2, 10)
+        with pytest.raises(RuntimeError):
+            models.build(name)(torch.zeros(2, 1, size - 1, size - 1))
+
+
+def test_variants_and_the_small_vgg():
+    assert models.small_arch() == ((1, 16), (1, 32), (2, 64), (2, 128), (2, 128))
+    relu_max = models.lenet(activation=nn.ReLU, pool=nn.MaxPool2d, dropout=0.3)
+    assert isinstance(relu_max[1], nn.ReLU) and isinstance(relu_max[2], nn.MaxPool2d)
+    assert [m.p for m in relu_max if isinstance(m, nn.Dropout)] == [0.3, 0.3]
+    one = models.nin(num_1x1=1)
+    assert sum(isinstance(m, nn.LazyConv2d) or isinstance(m, nn.Conv2d) for m in one.modules()) == 8
+    with pytest.raises(ValueError, match="choose one of lenet, alexnet, vgg, nin"):
+        models.build("resnet")
