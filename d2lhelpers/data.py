@@ -227,6 +227,33 @@ def read_fashion_mnist(path: str | os.PathLike | None = None, download: bool = T
     return _read_all(tuple(sorted(files.items())), source, "fashion-mnist")
 
 
+def torchvision_root(path: str | os.PathLike | None = None, root: str | os.PathLike | None = None,
+                     download: bool = True) -> Path:
+    """A folder that torchvision's ``FashionMNIST(root=...)`` reads without downloading.
+
+    Finds Fashion-MNIST as :func:`read_fashion_mnist` does, verifies it, and writes the four
+    decompressed idx files into ``root/FashionMNIST/raw`` (default root: the repository's
+    ``data/``), where torchvision looks first. This is how d2l's own
+    ``load_data_fashion_mnist`` runs offline from Debian's copy. Files already there and
+    verified are left alone. Returns ``root``.
+    """
+    root = Path(root) if root is not None else REPO_DATA_DIR
+    raw_dir = root / _spec("fashion-mnist").folder / "raw"
+    files, _ = locate(path, download)
+    for name, file in files.items():
+        target = raw_dir / name
+        if target.is_file():
+            read_idx(target, name)          # verified, or CorruptDataError names the file
+            continue
+        read_idx(file, name)                # verify the source before copying it
+        raw = gzip.decompress(file.read_bytes()) if file.suffix == ".gz" else file.read_bytes()
+        raw_dir.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        tmp.write_bytes(raw)
+        os.replace(tmp, target)
+    return root
+
+
 def read_mnist(path: str | os.PathLike | None = None, download: bool = True) -> IdxDataset:
     """Find and read MNIST (``$D2L_MNIST``, data/, or torchvision's download; no offline
     system copy exists). Sizes, headers and labels are checked."""

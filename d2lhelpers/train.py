@@ -37,12 +37,15 @@ def checkpoint_path(name: str, profile_name: str | None = None) -> Path:
 INIT_SCHEMES = ("xavier", "kaiming")
 
 
-def init_weights(net: nn.Module, example: torch.Tensor | None = None, scheme: str = "xavier") -> nn.Module:
+def init_weights(net: nn.Module, example: torch.Tensor | None = None, scheme: str = "xavier",
+                 bias: float | None = None) -> nn.Module:
     """Xavier-uniform weights in every Conv2d and Linear layer, as d2l's ``train_ch6`` does.
 
     ``scheme="kaiming"`` uses He (Kaiming) normal weights for ReLU networks instead, with
     zero biases: the variance of the activations then stays constant through deep stacks of
     ReLU layers, which helps networks without normalisation (such as NiN) start learning.
+    ``bias`` sets every Conv2d and Linear bias to that constant (a small positive value keeps
+    more ReLUs active at the start).
 
     Every layer is reset first (``reset_parameters``), so biases get their usual
     initial values from the current random state: after a seed, the same net.
@@ -71,6 +74,8 @@ def init_weights(net: nn.Module, example: torch.Tensor | None = None, scheme: st
                 nn.init.kaiming_normal_(m.weight, nonlinearity="relu")
                 if m.bias is not None:
                     nn.init.zeros_(m.bias)
+            if bias is not None and m.bias is not None:
+                nn.init.constant_(m.bias, bias)
     return net
 
 
@@ -143,6 +148,7 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
         scheduler: Callable[[torch.optim.Optimizer, int], object] | None = None,
         loss: nn.Module | None = None, device: torch.device | str | None = None,
         amp: bool | None = None, channels_last: bool | None = None, init: bool | str = True,
+        init_bias: float | None = None,
         checkpoint: str | os.PathLike | None = None, seed: int | None = 0,
         progress: bool | None = None, live_plot: bool | None = None, verbose: bool = True,
         profile_name: str | None = None, meta: dict | None = None) -> pd.DataFrame:
@@ -161,6 +167,7 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
       the GPU supports it), off elsewhere.
     - ``init``: Xavier initialisation as in the book (lazy layers included);
       ``"kaiming"`` for He initialisation (see :func:`init_weights`); False keeps the weights.
+      ``init_bias``: a constant for every bias (default: each scheme's own).
     - ``checkpoint``: a file written after every epoch; when it exists, training
       resumes from it, and a finished run is loaded instead of retrained.
     - ``meta``: facts about the run to keep in the checkpoint and in
@@ -195,7 +202,7 @@ def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: i
     if init:
         example = next(iter(train_iter))[0][:2].to(device) if _has_lazy(net) else None
         net.to(device)
-        init_weights(net, example, "xavier" if init is True else init)
+        init_weights(net, example, "xavier" if init is True else init, bias=init_bias)
     net.to(device)
     if channels_last:
         net.to(memory_format=torch.channels_last)

@@ -321,3 +321,22 @@ def test_mnist_offline_says_so_and_never_uses_the_fashion_package(isolated, fash
 def test_unknown_data_set_is_refused():
     with pytest.raises(ValueError, match="unknown data set 'cifar'"):
         data.locate(dataset="cifar")
+
+
+def test_torchvision_root_lets_d2l_and_torchvision_read_offline(isolated, fashion_files):
+    import torchvision
+
+    tmp, calls = isolated
+    link_files(fashion_files, tmp / "system")           # only Debian's (gzipped) copy is here
+    root = data.torchvision_root(root=tmp / "tv")
+    raw = root / "FashionMNIST" / "raw"
+    assert sorted(p.name for p in raw.iterdir()) == sorted(NAMES)
+    test_set = torchvision.datasets.FashionMNIST(root=str(root), train=False, download=False)
+    assert len(test_set) == 10_000 and test_set.targets[:3].tolist() == [9, 2, 1]
+    assert calls == []                                   # nothing was downloaded
+    before = (raw / "t10k-labels-idx1-ubyte").stat().st_mtime_ns
+    data.torchvision_root(root=tmp / "tv")               # a second call copies nothing
+    assert (raw / "t10k-labels-idx1-ubyte").stat().st_mtime_ns == before
+    (raw / "t10k-labels-idx1-ubyte").write_bytes(b"\0" * 8)
+    with pytest.raises(data.CorruptDataError, match="t10k-labels-idx1-ubyte"):
+        data.torchvision_root(root=tmp / "tv")

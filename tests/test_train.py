@@ -83,6 +83,8 @@ def test_kaiming_initialisation_keeps_the_activation_scale_through_relu_layers()
     assert deep("xavier") < 0.01
     net = train.init_weights(nn.Sequential(nn.Conv2d(1, 4, 3)), scheme="kaiming")
     assert torch.equal(net[0].bias, torch.zeros(4))
+    net = train.init_weights(nn.Sequential(nn.Conv2d(1, 4, 3), nn.Linear(4, 2)), scheme="kaiming", bias=0.1)
+    assert torch.equal(net[0].bias, torch.full((4,), 0.1)) and torch.equal(net[1].bias, torch.full((2,), 0.1))
     with pytest.raises(ValueError, match="choose one of xavier, kaiming"):
         train.init_weights(net, scheme="he")
     train_iter, test_iter = loaders()
