@@ -34,7 +34,7 @@ def lenet(num_classes: int = 10, *, activation: type[nn.Module] = nn.Sigmoid,
 
 
 def alexnet(num_classes: int = 10) -> nn.Sequential:
-    """AlexNet as in the book (EN §8.1, ZH §7.1), for 224-pixel inputs (67 at the least)."""
+    """AlexNet as in the book (EN §8.1, ZH §7.1), for 224-pixel inputs (65 at the least)."""
     return nn.Sequential(
         nn.LazyConv2d(96, kernel_size=11, stride=4, padding=1), nn.ReLU(),
         nn.MaxPool2d(kernel_size=3, stride=2),
@@ -98,6 +98,9 @@ def nin(num_classes: int = 10, *, num_1x1: int = 2) -> nn.Sequential:
 
 #: The smallest square input each network accepts (every layer still has an output).
 MIN_SIZE = {"lenet": 12, "alexnet": 65, "vgg": 32, "nin": 67}
+#: The input size the book trains each network at, and the one the quick and ci profiles use.
+BOOK_SIZE = {"lenet": 28, "alexnet": 224, "vgg": 224, "nin": 224}
+QUICK_SIZE = {"lenet": 28, "alexnet": 67, "vgg": 32, "nin": 67}
 
 #: Builders by the names the checkpoints use: ``checkpoints/<name>-<profile>.pt``.
 BUILDERS = {"lenet": lenet, "alexnet": alexnet, "vgg": lambda: vgg(small_arch()), "nin": nin}

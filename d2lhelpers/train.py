@@ -54,6 +54,8 @@ def init_weights(net: nn.Module, example: torch.Tensor | None = None, scheme: st
     and they are materialised first, then initialised like the rest (d2l's own
     check, ``type(m) == nn.Linear``, silently skips them).
     """
+    if scheme not in INIT_SCHEMES:
+        raise ValueError(f"unknown initialisation {scheme!r}; choose one of {', '.join(INIT_SCHEMES)}.")
     if _has_lazy(net):
         if example is None:
             raise ValueError("this net has lazy layers: pass one example batch so that their shapes are known.")
@@ -62,8 +64,6 @@ def init_weights(net: nn.Module, example: torch.Tensor | None = None, scheme: st
         with torch.no_grad():
             net(example)
         net.train(was_training)
-    if scheme not in INIT_SCHEMES:
-        raise ValueError(f"unknown initialisation {scheme!r}; choose one of {', '.join(INIT_SCHEMES)}.")
     for m in net.modules():
         if hasattr(m, "reset_parameters"):
             m.reset_parameters()  # biases too: a seeded init gives the same net every time

@@ -63,3 +63,9 @@ def test_variants_and_the_small_vgg():
     assert sum(isinstance(m, nn.LazyConv2d) or isinstance(m, nn.Conv2d) for m in one.modules()) == 8
     with pytest.raises(ValueError, match="choose one of lenet, alexnet, vgg, nin"):
         models.build("resnet")
+
+
+def test_the_quick_and_book_sizes_are_accepted():
+    assert set(models.QUICK_SIZE) == set(models.BOOK_SIZE) == set(models.BUILDERS)
+    for name in models.BUILDERS:
+        assert models.MIN_SIZE[name] <= models.QUICK_SIZE[name] <= models.BOOK_SIZE[name]
