@@ -13,11 +13,12 @@ BIN := $(VENV)/bin
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 D2L := d2l==1.0.3
 
-.PHONY: help setup data lab test clean
+.PHONY: help setup data lab test student clean
 
 help:
 	@echo "make lab    set up (once) and open JupyterLab on notebooks/"
 	@echo "make test   set up (once) and run the whole test suite (ci profile)"
+	@echo "make student  build the student edition (solutions removed) in student/"
 	@echo "make clean  remove the virtual environment (keeps data/)"
 
 $(BIN)/python:
@@ -48,6 +49,9 @@ lab: setup
 
 test: $(VENV)/.test-installed data
 	@sh scripts/run-tests.sh $(BIN)/python
+
+student: $(VENV)/.lab-installed
+	$(BIN)/python scripts/student_edition.py
 
 clean:
 	rm -rf $(VENV)

@@ -1,0 +1,48 @@
+"""docs/glossary.md: every term has a Chinese name and is linked from a notebook, and every
+link from a notebook lands on a term."""
+import json
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GLOSSARY = ROOT / "docs" / "glossary.md"
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+LINK = re.compile(r"\]\(\.\./docs/glossary\.md#([a-z0-9-]+)\)")
+
+
+def rows():
+    return [line for line in GLOSSARY.read_text(encoding="utf-8").splitlines() if line.startswith("| <a id=")]
+
+
+def markdown(path):
+    return "\n".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+                     if c["cell_type"] == "markdown")
+
+
+def test_every_term_has_english_chinese_and_a_meaning():
+    assert len(rows()) >= 30
+    for row in rows():
+        english, chinese, meaning, first = (cell.strip() for cell in row.strip("|").split("|"))
+        assert re.search(r"[\u4e00-\u9fff]", chinese), f"no Chinese term: {row}"
+        assert re.search(r"[A-Za-z]", english) and len(meaning) > 5 and first.startswith("[")
+
+
+def test_links_from_notebooks_and_terms_match():
+    anchors = [re.search(r'<a id="([a-z0-9-]+)"></a>', row).group(1) for row in rows()]
+    assert len(anchors) == len(set(anchors)), "a term is listed twice"
+    linked = {}
+    for path in NOTEBOOKS:
+        for anchor in LINK.findall(markdown(path)):
+            assert anchor in anchors, f"{path.name} links to a term the glossary lacks: #{anchor}"
+            linked.setdefault(anchor, []).append(path.name)
+    assert set(anchors) == set(linked), f"terms no notebook links: {sorted(set(anchors) - set(linked))}"
+    # each term links once, from the notebook the glossary names as its first
+    for row, anchor in zip(rows(), anchors):
+        assert len(linked[anchor]) == 1, f"#{anchor} linked from {linked[anchor]}"
+        assert f"(../notebooks/{linked[anchor][0]})" in row, f"#{anchor}: the 'first in' column is wrong"
+
+
+def test_each_chapter_notebook_links_the_glossary():
+    for path in NOTEBOOKS:
+        if path.name[:2] in {"01", "02", "03", "04", "05", "06", "07", "08"}:
+            assert LINK.search(markdown(path)), f"{path.name} never links the glossary"

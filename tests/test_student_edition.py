@@ -1,0 +1,109 @@
+"""scripts/student_edition.py: solutions out, questions and self-checks in, and the edition runs."""
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+WITH_EXERCISES = [p for p in NOTEBOOKS if "### Exercise" in p.read_text(encoding="utf-8")]
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("student_edition", ROOT / "scripts" / "student_edition.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def edition(tmp_path_factory):
+    out = tmp_path_factory.mktemp("student")
+    written = load_script().main(["--out", str(out)])
+    assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+    return out
+
+
+def cells(path):
+    return json.loads(path.read_text(encoding="utf-8"))["cells"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+def tags(cell):
+    return cell.get("metadata", {}).get("tags", [])
+
+
+def test_exercise_notebooks_are_found():
+    assert len(WITH_EXERCISES) >= 8, [p.name for p in WITH_EXERCISES]
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_no_solution_survives(path, edition):
+    original, student = cells(path), cells(edition / path.name)
+    assert not [c for c in student if "solution" in tags(c)]
+    kept = "\n".join(source(c) for c in original if "solution" not in tags(c))
+    text = "\n".join(source(c) for c in student)
+    for cell in (c for c in original if "solution" in tags(c)):
+        assert source(cell).strip() not in text
+        # every distinctive line of a solution (one the rest of the notebook does not share) is gone
+        for line in source(cell).splitlines():
+            line = line.strip()
+            if len(line) >= 25 and line not in kept:
+                assert line not in text, f"solution line kept: {line!r}"
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_questions_placeholders_and_checks_remain(path, edition):
+    original, student = cells(path), cells(edition / path.name)
+    # every cell that is not a solution is kept, in order and with the same source
+    assert [source(c) for c in original if "solution" not in tags(c)] == \
+           [source(c) for c in student if not {"answer", "student-edition"} & set(tags(c))]
+    headings = [int(m) for c in student for m in re.findall(r"^### Exercise (\d+)", source(c), flags=re.M)]
+    assert headings == list(range(1, len(headings) + 1)) and headings
+    # one answer cell per run of solution cells, each naming its exercise
+    runs = sum(1 for i, c in enumerate(original)
+               if "solution" in tags(c) and (i == 0 or "solution" not in tags(original[i - 1])))
+    answers = [c for c in student if "answer" in tags(c)]
+    assert len(answers) == runs
+    named = {int(m) for c in answers for m in re.findall(r"exercise (\d+)", source(c))}
+    assert named == set(headings), "an exercise without a place for its answer"
+    assert all(c["cell_type"] == "markdown" or c["outputs"] == [] for c in answers)
+    assert "Student edition" in source(student[1]) or "Student edition" in source(student[2])
+    import nbformat
+
+    nbformat.validate(nbformat.reads((edition / path.name).read_text(encoding="utf-8"), as_version=4))
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_exercise_outputs_are_cleared_and_teaching_outputs_kept(path, edition):
+    student = cells(edition / path.name)
+    start = next(i for i, c in enumerate(student) if re.search(r"^## Exercises", source(c), flags=re.M))
+    assert all(not c.get("outputs") for c in student[start:]), "an exercise output survived"
+    assert any(c.get("outputs") for c in student[:start]), "the teaching part lost its outputs"
+
+
+def test_missing_notebook_is_refused(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        load_script().main(["--out", str(tmp_path), str(tmp_path / "nope.ipynb")])
+    assert "no such notebook" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_student_edition_runs_and_checks_say_not_answered(path, edition):
+    """Executed top to bottom (in the notebook's own folder, as a student would), nothing fails
+    and every self-check says 'not answered yet'."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(edition / path.name, as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" and re.search(r"check\.\w+\(answer_", c.source)
+               for o in c.outputs]
+    texts = ["".join(o.get("text", "")) for o in outputs]
+    assert texts and all(t.startswith("… not answered yet") for t in texts), texts
