@@ -10,10 +10,14 @@ learning rate (the book's, plain SGD) and number of optimisation steps are train
   batch) and ``d2lhelpers.train.fit`` with the device's fast paths (bf16 autocast and
   channels_last on CUDA, and on CPUs with native bf16).
 
-Printed and written as JSON under ``benchmarks/results/``: seconds for the run (training and
+Printed and written as JSON under ``benchmarks/results/``: seconds per epoch (training and
 evaluation), training examples per second, the share of time the data loop alone takes, peak
 memory (process and DataLoader workers, PSS; GPU max allocated) and the test accuracy each side
-reached. Run ``python benchmarks/train_speed.py --help`` for the options.
+reached. ``--breakdown`` trains each side once more with timers and splits its time into data,
+forward, backward, optimiser step, evaluation and the rest. ``--repeat`` reports the median of
+several runs (these machines are noisy); ``--epochs`` and ``--lr`` train longer or faster when
+the accuracies are to be compared; ``--fp32``, ``--compile`` and ``--threads`` try our side's
+options. Run ``python benchmarks/train_speed.py --help`` for all of them.
 """
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
+from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 
 from d2lhelpers import data, models, profile, train
 
@@ -47,12 +52,14 @@ class FirstBatches:
 
     def __init__(self, loader, n: int):
         self.loader, self.n = loader, min(n, len(loader))
+        self.timer = None          # Breakdown.timed(part) while a breakdown is taken
 
     def __len__(self) -> int:
         return self.n
 
     def __iter__(self):
-        return itertools.islice(iter(self.loader), self.n)
+        batches = itertools.islice(self.loader, self.n)
+        return self.timer(batches) if self.timer is not None else iter(batches)
 
     def set_epoch(self, epoch: int) -> None:
         if hasattr(self.loader, "set_epoch"):
@@ -110,6 +117,80 @@ class PeakMemory:
         self.gpu_peak = torch.cuda.max_memory_allocated() if self.device.type == "cuda" else None
 
 
+class Breakdown:
+    """Where a training run's time goes, taken without changing either side's code: timers
+    around the data iterators (``FirstBatches.timer``), the network's forward pass (hooks; in
+    evaluation mode it counts as evaluation), ``Tensor.backward`` and the optimiser's step
+    (global hooks). The rest is each loop's bookkeeping: loss, metrics, logging, scheduler.
+    On a GPU every boundary synchronises, so the parts add up (and the run is a little slower)."""
+
+    PARTS = ("data", "forward", "backward", "optimizer", "evaluation", "other")
+
+    def __init__(self, net: torch.nn.Module, device: torch.device):
+        self.net, self.device, self.seconds = net, device, dict.fromkeys(self.PARTS, 0.0)
+        self._started: dict[str, float] = {}
+
+    def _start(self, key: str) -> None:
+        _sync(self.device)
+        self._started[key] = time.perf_counter()
+
+    def _stop(self, key: str, part: str) -> None:
+        _sync(self.device)
+        self.seconds[part] += time.perf_counter() - self._started.pop(key)
+
+    def timed(self, part: str):
+        def timer(batches):
+            self._start(part)
+            batches = iter(batches)                   # d2l: starting the workers counts as data
+            self._stop(part, part)
+            while True:
+                self._start(part)
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    self._stop(part, part)
+                    return
+                self._stop(part, part)
+                yield batch
+        return timer
+
+    def __enter__(self):
+        def forward_part():
+            return "forward" if self.net.training else "evaluation"
+
+        hooks = [self.net.register_forward_pre_hook(lambda module, args: self._start("forward")),
+                 self.net.register_forward_hook(lambda module, args, out: self._stop("forward", forward_part())),
+                 register_optimizer_step_pre_hook(
+                     lambda opt, args, kwargs: self._start("optimizer")),
+                 register_optimizer_step_post_hook(
+                     lambda opt, args, kwargs: self._stop("optimizer", "optimizer"))]
+        self._hooks, self._backward = hooks, torch.Tensor.backward
+        original = self._backward
+
+        def backward(tensor, *args, **kwargs):
+            self._start("backward")
+            try:
+                return original(tensor, *args, **kwargs)
+            finally:
+                self._stop("backward", "backward")
+
+        torch.Tensor.backward = backward
+        self._start("total")
+        return self
+
+    def __exit__(self, *exc):
+        _sync(self.device)
+        total = time.perf_counter() - self._started.pop("total")
+        torch.Tensor.backward = self._backward
+        for hook in self._hooks:
+            hook.remove()
+        self.seconds["other"] = max(0.0, total - sum(v for k, v in self.seconds.items() if k != "other"))
+        self.total = total
+
+    def shares(self) -> dict:
+        return {part: seconds / self.total for part, seconds in self.seconds.items()}
+
+
 def _sync(device: torch.device) -> None:
     if device.type == "cuda":
         torch.cuda.synchronize()
@@ -125,7 +206,7 @@ def time_data_loop(batches, device: torch.device) -> float:
 
 
 def run_d2l(name: str, size: int, batch: int, lr: float, steps: int, test_batches: int,
-            device: torch.device) -> dict:
+            device: torch.device, breakdown: bool = False, epochs: int = 1, seed: int = 0, **_) -> dict:
     import d2l.torch as d2l
 
     root = data.torchvision_root()                   # verified files where torchvision looks
@@ -153,12 +234,15 @@ def run_d2l(name: str, size: int, batch: int, lr: float, steps: int, test_batche
     net = models.build(name)
     net(torch.zeros(2, 1, size, size))               # materialise lazy layers: train_ch6's init skips them
     real_animator, d2l.Animator = d2l.Animator, NoPlot
-    torch.manual_seed(0)
+    torch.manual_seed(seed)                          # train_ch6 initialises the weights: from the seed
     out = io.StringIO()
+    parts = Breakdown(net, device) if breakdown else contextlib.nullcontext()
+    if breakdown:
+        train_iter.timer, test_iter.timer = parts.timed("data"), parts.timed("evaluation")
     try:
-        with PeakMemory(device) as memory, contextlib.redirect_stdout(out):
+        with PeakMemory(device) as memory, contextlib.redirect_stdout(out), parts:
             start = time.perf_counter()
-            d2l.train_ch6(net, train_iter, test_iter, 1, lr, device)
+            d2l.train_ch6(net, train_iter, test_iter, epochs, lr, device)
             _sync(device)
             seconds = time.perf_counter() - start
     finally:
@@ -167,39 +251,50 @@ def run_d2l(name: str, size: int, batch: int, lr: float, steps: int, test_batche
     test_acc = float(printed.split("test acc ")[1].split()[0])
     train_loss = float(printed.split("loss ")[1].split(",")[0])
     examples_per_sec = float(printed.split(" examples/sec")[0].split()[-1])
-    return {"seconds": seconds, "setup_seconds": setup, "examples_per_sec": examples_per_sec,
-            "data_seconds": data_seconds, "data_share": data_seconds / seconds, "train_loss": train_loss,
+    return {"seconds": seconds, "epoch_seconds": seconds / epochs, "setup_seconds": setup,
+            "examples_per_sec": examples_per_sec, "data_seconds": data_seconds,
+            "data_share": data_seconds * epochs / seconds, "train_loss": train_loss,
             "test_acc": test_acc, "peak_rss_mib": memory.peak / 2**20,
-            "gpu_peak_mib": memory.gpu_peak / 2**20 if memory.gpu_peak is not None else None}
+            "gpu_peak_mib": memory.gpu_peak / 2**20 if memory.gpu_peak is not None else None,
+            **({"breakdown": parts.seconds} if breakdown else {})}
 
 
 def run_ours(name: str, size: int, batch: int, lr: float, steps: int, test_batches: int,
-             device: torch.device) -> dict:
+             device: torch.device, breakdown: bool = False, fast: bool | None = None,
+             compile: bool = False, epochs: int = 1, seed: int = 0) -> dict:
     start = time.perf_counter()
     dataset = data.read_fashion_mnist()
     train_iter = FirstBatches(data.Batches(dataset.train_images.to(device), dataset.train_labels.to(device),
-                                           batch, resize=size, shuffle=True), steps)
+                                           batch, resize=size, shuffle=True, seed=seed), steps)
     n_test = min(test_batches * batch, len(dataset.test_labels))   # the same first test images as d2l's
-    test_iter = data.Batches(dataset.test_images[:n_test].to(device), dataset.test_labels[:n_test].to(device),
-                             batch, resize=size)
+    test_iter = FirstBatches(data.Batches(dataset.test_images[:n_test].to(device),
+                                          dataset.test_labels[:n_test].to(device), batch, resize=size), test_batches)
     setup = time.perf_counter() - start
     data_seconds = time_data_loop(train_iter, device)
-    fast = device.type == "cuda" or (device.type == "cpu" and profile.cpu_has_fast_bf16())
-    with PeakMemory(device) as memory:
+    if fast is None:   # bf16 autocast and channels_last where the hardware has them
+        fast = device.type == "cuda" or (device.type == "cpu" and profile.cpu_has_fast_bf16())
+    net = models.build(name)
+    if compile:        # initialised as fit would, then compiled (compiling counts in the time)
+        train.init_weights(net, torch.zeros(2, 1, size, size))
+        net = torch.compile(net)
+    parts = Breakdown(net, device) if breakdown else contextlib.nullcontext()
+    if breakdown:
+        train_iter.timer, test_iter.timer = parts.timed("data"), parts.timed("evaluation")
+    with PeakMemory(device) as memory, parts:
         start = time.perf_counter()
-        history = train.fit(models.build(name), train_iter, test_iter, 1, lr=lr, device=device,
-                            amp=None if device.type == "cuda" else fast,
-                            channels_last=None if device.type == "cuda" else fast,
-                            progress=False, live_plot=False, verbose=False)
+        history = train.fit(net, train_iter, test_iter, epochs, lr=lr, device=device, amp=fast, channels_last=fast,
+                            init=not compile, progress=False, live_plot=False, verbose=False)
         _sync(device)
         seconds = time.perf_counter() - start
     row = history.iloc[-1]
-    return {"seconds": seconds, "setup_seconds": setup, "examples_per_sec": float(row.examples_per_sec),
-            "data_seconds": data_seconds, "data_share": data_seconds / seconds,
+    return {"seconds": seconds, "epoch_seconds": seconds / epochs, "setup_seconds": setup,
+            "examples_per_sec": float(history.examples_per_sec.mean()),
+            "data_seconds": data_seconds, "data_share": data_seconds * epochs / seconds,
             "train_loss": float(row.train_loss), "test_acc": float(row.test_acc),
             "peak_rss_mib": memory.peak / 2**20,
             "gpu_peak_mib": memory.gpu_peak / 2**20 if memory.gpu_peak is not None else None,
-            "bf16": bool(fast), "channels_last": bool(fast)}
+            "bf16": bool(fast), "channels_last": bool(fast), "compiled": compile,
+            **({"breakdown": parts.seconds} if breakdown else {})}
 
 
 def machine(device: torch.device) -> dict:
@@ -214,6 +309,28 @@ def machine(device: torch.device) -> dict:
             "python": platform.python_version(), "platform": platform.platform()}
 
 
+def markdown_table(report: dict) -> str:
+    """The README's table for one report: per net, both sides' seconds per epoch, examples/s,
+    data-loop share, peak memory and test accuracy, and the speed-up."""
+    m, s = report["machine"], report["settings"]
+    gpu = m["device"] != "cpu"
+    lines = [f"Measured {report['when'][:10]} on {m['cpu']} ({m['cores']} cores), device {m['device']}, "
+             f"torch {m['torch']}; {s['size']} sizes, {s.get('epochs', 1)} epoch(s)"
+             + (f" of {s['steps']} steps" if s["steps"] else "") + ".",
+             "",
+             "| net | input | steps | d2l s/epoch | ours s/epoch | speed-up | d2l ex/s | ours ex/s "
+             "| data share d2l / ours | peak MiB d2l / ours | test acc d2l / ours |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for name, r in report["nets"].items():
+        d, o = r["d2l"], r["ours"]
+        key = "gpu_peak_mib" if gpu else "peak_rss_mib"
+        lines.append(f"| {name} | {r['input_size']} px | {r['steps']} | {d['epoch_seconds']:.1f} | "
+                     f"{o['epoch_seconds']:.1f} | **{r['speedup']:.2f}×** | {d['examples_per_sec']:,.0f} | "
+                     f"{o['examples_per_sec']:,.0f} | {d['data_share']:.0%} / {o['data_share']:.0%} | "
+                     f"{d[key]:,.0f} / {o[key]:,.0f} | {d['test_acc']:.3f} / {o['test_acc']:.3f} |")
+    return "\n".join(lines)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -224,15 +341,37 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "default: book on a GPU, quick elsewhere")
     parser.add_argument("--steps", type=int, default=None,
                         help="optimisation steps per net and side (default: one epoch)")
+    parser.add_argument("--epochs", type=int, default=1,
+                        help="epochs per net and side (of --steps each; default: 1)")
+    parser.add_argument("--lr", type=float, default=None,
+                        help="one learning rate for every net and both sides (default: the book's per net)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs per side; the run of median time is reported (default: 1)")
+    parser.add_argument("--seed", type=int, default=0, help="random seed of every run (default: 0)")
     parser.add_argument("--test-batches", type=int, default=None,
                         help="test batches evaluated after training (default: the whole test set)")
     parser.add_argument("--device", default=None, help="cpu, cuda, mps (default: the best there is)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="train each side once more with timers: data, forward, backward, optimiser, "
+                             "evaluation, other")
+    parser.add_argument("--fp32", action="store_true",
+                        help="our side without bf16 autocast and channels_last (to see what they bring)")
+    parser.add_argument("--compile", action="store_true",
+                        help="our side with torch.compile (compiling counts in its time)")
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--table", default=None, metavar="JSON",
+                        help="print the markdown table of an earlier run's JSON and stop")
     parser.add_argument("--out", default=None, help="JSON file to write (default: benchmarks/results/<time>-<device>.json)")
     args = parser.parse_args(argv)
     args.nets = [n.strip() for n in args.nets.split(",") if n.strip()]
     unknown = [n for n in args.nets if n not in NETS]
     if unknown:
         parser.error(f"unknown net(s) {', '.join(unknown)}; choose from {', '.join(NETS)}")
+    for option in ("threads", "epochs", "repeat"):
+        if getattr(args, option) is not None and getattr(args, option) < 1:
+            parser.error(f"--{option} must be 1 or more")
+    if args.lr is not None and not args.lr > 0:
+        parser.error("--lr must be positive")
     if args.steps is not None and args.steps < 5:
         parser.error("--steps must be 5 or more (d2l's train_ch6 reports every fifth of an epoch)")
     return args
@@ -240,35 +379,62 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> dict:
     args = parse_args(argv)
+    if args.table:
+        report = json.loads(Path(args.table).read_text())
+        print(markdown_table(report))
+        return report
     # d2l's loaders use 4 worker processes whatever the machine; torch warns on small ones
     warnings.filterwarnings("ignore", message="This DataLoader will create")
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = torch.device(args.device) if args.device else profile.pick_device()
     size_kind = args.size or ("book" if device.type == "cuda" else "quick")
-    report = {"machine": machine(device), "settings": {"size": size_kind, "steps": args.steps,
-                                                       "test_batches": args.test_batches},
+    ours_options = {"fast": False if args.fp32 else None, "compile": args.compile}
+    report = {"machine": machine(device), "settings": {"size": size_kind, "steps": args.steps, "epochs": args.epochs,
+                                                       "lr": args.lr, "repeat": args.repeat, "seed": args.seed,
+                                                       "test_batches": args.test_batches, "fp32": args.fp32,
+                                                       "compile": args.compile, "threads": args.threads},
               "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "nets": {}}
     print(f"{report['machine']['cpu']}, {report['machine']['cores']} cores; device {report['machine']['device']}; "
           f"torch {torch.__version__}; {size_kind} sizes")
-    header = (f"{'net':<8}{'px':>4}{'steps':>6} | {'side':<5}{'s':>8}{'ex/s':>9}{'data':>7}{'peak MiB':>10}"
+    header = (f"{'net':<8}{'px':>4}{'steps':>6} | {'side':<5}{'s/epoch':>8}{'ex/s':>9}{'data':>7}{'peak MiB':>10}"
               f"{'test acc':>9}")
     print(header)
     print("-" * len(header))
     for name in args.nets:
         batch, lr = NETS[name]
+        lr = args.lr or lr
         size = (models.BOOK_SIZE if size_kind == "book" else models.QUICK_SIZE)[name]
         steps = args.steps or math.ceil(60_000 / batch)              # one epoch
         test_batches = args.test_batches or math.ceil(10_000 / batch)  # the whole test set
-        result = {"input_size": size, "batch_size": batch, "lr": lr, "steps": steps, "test_batches": test_batches}
+        result = {"input_size": size, "batch_size": batch, "lr": lr, "steps": steps, "epochs": args.epochs,
+                  "test_batches": test_batches}
         for side, run in (("d2l", run_d2l), ("ours", run_ours)):
-            profile.set_seed(0)
-            result[side] = run(name, size, batch, lr, steps, test_batches, device)
-            r = result[side]
+            runs = []
+            for _ in range(args.repeat):
+                profile.set_seed(args.seed)
+                runs.append(run(name, size, batch, lr, steps, test_batches, device, epochs=args.epochs,
+                                seed=args.seed, **ours_options))
+            runs.sort(key=lambda r: r["seconds"])
+            result[side] = r = dict(runs[len(runs) // 2], all_seconds=[r["seconds"] for r in runs])
             peak = r["gpu_peak_mib"] if r["gpu_peak_mib"] is not None else r["peak_rss_mib"]
-            print(f"{name:<8}{size:>4}{steps:>6} | {side:<5}{r['seconds']:>8.1f}{r['examples_per_sec']:>9,.0f}"
+            print(f"{name:<8}{size:>4}{steps:>6} | {side:<5}{r['epoch_seconds']:>8.1f}{r['examples_per_sec']:>9,.0f}"
                   f"{r['data_share']:>7.0%}{peak:>10,.0f}{r['test_acc']:>9.3f}", flush=True)
         result["speedup"] = result["d2l"]["seconds"] / result["ours"]["seconds"]
-        print(f"{'':<18} | speed-up {result['speedup']:.2f}x, accuracy difference "
-              f"{result['ours']['test_acc'] - result['d2l']['test_acc']:+.3f}", flush=True)
+        gap = result["ours"]["test_acc"] - result["d2l"]["test_acc"]
+        chance = max(result["ours"]["test_acc"], result["d2l"]["test_acc"]) < 0.2
+        print(f"{'':<18} | speed-up {result['speedup']:.2f}x, accuracy difference {gap:+.3f}"
+              + (" (both near chance: train longer to compare accuracy)" if chance else ""), flush=True)
+        if args.breakdown:
+            for side, run in (("d2l", run_d2l), ("ours", run_ours)):
+                profile.set_seed(args.seed)
+                timed = run(name, size, batch, lr, steps, test_batches, device, breakdown=True, epochs=args.epochs,
+                            seed=args.seed, **ours_options)
+                result[side]["breakdown"] = timed["breakdown"]
+                total = sum(timed["breakdown"].values())
+                print(f"{'':<18} | {side:<5}" + "  ".join(f"{part} {seconds / total:.0%}" for part, seconds
+                                                          in timed["breakdown"].items())
+                      + f"  (of {total:.1f} s)", flush=True)
         report["nets"][name] = result
     out = Path(args.out) if args.out else RESULTS / (
         datetime.now().strftime("%Y%m%d-%H%M%S") + f"-{device.type}.json")

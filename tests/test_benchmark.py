@@ -19,21 +19,31 @@ def load_script():
 def test_both_pipelines_train_and_report_sane_figures(fashion_files, tmp_path, capsys):
     bench = load_script()
     out = tmp_path / "result.json"
-    report = bench.main(["--nets", "lenet", "--steps", "5", "--test-batches", "2", "--device", "cpu",
-                         "--out", str(out)])
+    report = bench.main(["--nets", "lenet", "--steps", "5", "--epochs", "2", "--test-batches", "2",
+                         "--device", "cpu", "--breakdown", "--out", str(out)])
     assert json.loads(out.read_text()) == report
     assert report["machine"]["device"] == "cpu" and report["machine"]["torch"]
     lenet = report["nets"]["lenet"]
-    assert (lenet["input_size"], lenet["batch_size"], lenet["lr"], lenet["steps"]) == (28, 256, 0.9, 5)
+    assert (lenet["input_size"], lenet["batch_size"], lenet["lr"], lenet["steps"], lenet["epochs"]) == (28, 256, 0.9, 5, 2)
     for side in ("d2l", "ours"):
         r = lenet[side]
         assert r["seconds"] > 0 and r["examples_per_sec"] > 0 and r["peak_rss_mib"] > 50
         assert 0 < r["data_seconds"] < r["seconds"] * 5 and 0 <= r["data_share"]
         assert 0 <= r["test_acc"] <= 1 and 0 < r["train_loss"] < 10   # trained: a finite loss
         assert r["gpu_peak_mib"] is None
+        assert r["epoch_seconds"] == pytest.approx(r["seconds"] / 2) and r["all_seconds"] == [r["seconds"]]
+        # the breakdown's parts are all there and none is negative; the training parts took time
+        parts = r["breakdown"]
+        assert set(parts) == {"data", "forward", "backward", "optimizer", "evaluation", "other"}
+        assert min(parts.values()) >= 0 and parts["forward"] > 0 and parts["backward"] > 0
+        assert parts["evaluation"] > 0 and parts["data"] > 0
     assert lenet["speedup"] == pytest.approx(lenet["d2l"]["seconds"] / lenet["ours"]["seconds"])
     printed = capsys.readouterr().out
     assert "speed-up" in printed and f"written: {out}" in printed
+    assert bench.main(["--table", str(out)]) == report             # the README's table from the JSON
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].startswith("Measured ") and "cpu" in table[0]
+    assert table[-1].startswith("| lenet | 28 px | 5 | ") and f"**{lenet['speedup']:.2f}×**" in table[-1]
 
 
 def test_bad_options_are_refused(capsys):
@@ -44,4 +54,8 @@ def test_bad_options_are_refused(capsys):
     with pytest.raises(SystemExit):
         bench.parse_args(["--steps", "3"])
     assert "--steps must be 5 or more" in capsys.readouterr().err
+    for bad in (["--repeat", "0"], ["--epochs", "0"], ["--lr", "-1"]):
+        with pytest.raises(SystemExit):
+            bench.parse_args(bad)
+    assert "must be" in capsys.readouterr().err
     assert bench.parse_args([]).nets == ["lenet", "alexnet", "vgg", "nin"]
