@@ -1,0 +1,201 @@
+"""What a student does, in a real browser: JupyterLab on 127.0.0.1 with a token, each notebook
+opened in headless Chromium and run top to bottom (ci profile). Checked per notebook: no cell
+ends in an error, every figure the kernel sent is drawn as an image, and the widget explorers
+are live controls (sliders), not their text form. A screenshot of each notebook is saved in
+``test-artifacts/browser/`` (or ``$D2L_ARTIFACTS/browser``).
+
+Chromium cannot be downloaded by playwright here: the test uses Debian's ``chromium`` package
+(``$D2L_CHROMIUM`` names another binary) and skips, saying so, where it is missing. Under CI
+(``CI=true``) a missing browser is an error, since ``.ci/run`` installs it."""
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+ARTIFACTS = Path(os.environ.get("D2L_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
+TIMES = {}
+
+
+def chromium_path():
+    for candidate in (os.environ.get("D2L_CHROMIUM"), shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def missing(what: str):
+    message = f"{what}: the real-browser JupyterLab test cannot run (on Debian: apt-get install chromium)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message + "; CI must install it (.ci/run does)", pytrace=False)
+    pytest.skip(message)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab serving a copy of notebooks/ (runs never touch the committed files)."""
+    if not chromium_path():
+        missing("Chromium is not installed")
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        missing("the Python package playwright is not installed")
+    if not (Path(sys.prefix) / "bin" / "jupyter").exists():
+        missing("JupyterLab is not installed")
+    home = tmp_path_factory.mktemp("lab")
+    served = home / "notebooks"
+    served.mkdir()
+    for path in NOTEBOOKS:
+        shutil.copy(path, served / path.name)
+    # a fresh user: no news pop-up over the screenshots, every cell laid out (no windowing)
+    settings = home / "settings"
+    for plugin, values in (("@jupyterlab/apputils-extension/notification", {"fetchNews": "false"}),
+                           ("@jupyterlab/notebook-extension/tracker", {"windowingMode": "none"})):
+        (settings / plugin).parent.mkdir(parents=True, exist_ok=True)
+        (settings / plugin).with_name(plugin.rsplit("/", 1)[1] + ".jupyterlab-settings").write_text(json.dumps(values))
+    port, token = free_port(), "browser-test-token"
+    env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(home / "runtime"), JUPYTER_CONFIG_DIR=str(home / "config"),
+               D2L_PROFILE=os.environ.get("D2L_PROFILE", "ci"), TQDM_DISABLE="1")
+    cmd = [str(Path(sys.prefix) / "bin" / "jupyter"), "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+           "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={served}",
+           "--LabApp.expose_app_in_browser=True", f"--LabApp.user_settings_dir={settings}",
+           f"--LabApp.workspaces_dir={home / 'workspaces'}"]
+    if os.getuid() == 0:
+        cmd.append("--allow-root")
+    log = open(home / "lab.log", "wb")
+    server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=5).read()
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail("JupyterLab did not start within 90 s:\n" + (home / "lab.log").read_text()[-3000:])
+    yield {"base": base, "token": token, "log": home / "lab.log"}
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser(lab):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=chromium_path(), headless=True, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update"])
+        yield chromium
+        chromium.close()
+
+
+# The notebook is the current tab and its kernel is connected and idle.
+READY = """name => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.context && panel.context.path === name && panel.sessionContext.session
+    && panel.sessionContext.session.kernel;
+  return kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected';
+}"""
+
+
+# Read the open notebook's model: per code cell, its output types and MIME types.
+MODEL = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = [];
+  for (const cell of panel.content.model.cells) {
+    if (cell.type !== 'code') continue;
+    const outputs = cell.outputs.toJSON();
+    cells.push({source: cell.sharedModel.getSource().slice(0, 80), count: cell.executionCount,
+                types: outputs.map(o => o.output_type),
+                mimes: outputs.flatMap(o => Object.keys(o.data || {})),
+                error: outputs.filter(o => o.output_type === 'error').map(o => o.ename + ': ' + o.evalue)});
+  }
+  return cells;
+}"""
+
+
+# What the page shows: decoded images (figures, and those widgets draw), live widget controls, and widgets left as their text form.
+DRAWN = """() => {
+  const outputs = '.jp-OutputArea-output';
+  const images = Array.from(document.querySelectorAll('.jp-RenderedImage img'))
+    .filter(i => i.naturalWidth > 0).length;
+  const controls = document.querySelectorAll(outputs + ' .jupyter-widgets input, ' + outputs
+    + ' .jupyter-widgets select, ' + outputs + ' .jupyter-widgets .widget-slider').length;
+  const sliders = document.querySelectorAll(outputs + ' .widget-slider').length;
+  const asText = Array.from(document.querySelectorAll(outputs + '[data-mime-type="text/plain"]'))
+    .filter(o => /^(interactive|[A-Z][A-Za-z]*(Slider|Box|Dropdown))\\(/.test(o.textContent.trim())).length;
+  return {images, controls, sliders, asText};
+}"""
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_in_jupyterlab(path, lab, browser):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    console_errors = []
+    page.on("pageerror", lambda error: console_errors.append(str(error)))
+    start = time.monotonic()
+    try:
+        # a workspace of its own, so that no tab of an earlier notebook is restored beside it
+        page.goto(f"{lab['base']}/lab/workspaces/{path.stem}/tree/{path.name}?reset&token={lab['token']}",
+                  timeout=90_000)
+        page.wait_for_function(READY, arg=path.name, timeout=120_000)
+        # the committed outputs go first, so that every output checked below is this run's
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+        # resolves once every cell has run (or one has failed)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function("() => !Array.from(document.querySelectorAll('.jp-InputPrompt'))"
+                               ".some(p => p.textContent.includes('[*]'))", timeout=600_000)
+        seconds = time.monotonic() - start
+        cells = page.evaluate(MODEL)
+        page.evaluate("() => document.querySelector('.jp-NotebookPanel .jp-Cell').scrollIntoView()")
+        # every cell is laid out (windowing is off): wait for the images to decode, then count
+        page.wait_for_function("() => Array.from(document.querySelectorAll('.jp-RenderedImage img'))"
+                               ".every(i => i.complete)", timeout=30_000)
+        drawn = page.evaluate(DRAWN)
+        page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"))
+        explorer = page.locator(".jp-CodeCell:has(.jupyter-widgets)").first
+        if drawn["controls"]:   # the first widget explorer, as a student sees it
+            explorer.scroll_into_view_if_needed()
+            explorer.screenshot(path=str(ARTIFACTS / f"{path.stem}-explorer.png"))
+    finally:
+        page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        page.close()
+    TIMES[path.name] = seconds
+    errors = [f"{c['source']!r}: {c['error']}" for c in cells if c["error"]]
+    assert not errors, f"cells ended in errors:\n" + "\n".join(errors)
+    unrun = [c["source"] for c in cells if c["source"].strip() and c["count"] is None]
+    assert not unrun, f"cells never ran: {unrun[:3]}"
+    figures = sum(m.startswith("image/") for c in cells for m in c["mimes"])
+    # (widget explorers draw figures of their own inside the page, hence at least)
+    assert drawn["images"] >= figures, f"{figures} figures sent, {drawn['images']} drawn as images"
+    widgets = sum(m == "application/vnd.jupyter.widget-view+json" for c in cells for m in c["mimes"])
+    if widgets:
+        assert drawn["controls"] >= widgets, f"{widgets} widgets but {drawn['controls']} live controls"
+    assert drawn["asText"] == 0, "a widget shows as text, not as controls"
+    assert not console_errors, f"page errors: {console_errors[:3]}"
+    print(f"{path.name}: ran in {seconds:.1f} s in the browser; {figures} figures "
+          f"({drawn['images']} drawn), {widgets} widgets ({drawn['controls']} controls, {drawn['sliders']} sliders)")
+    (ARTIFACTS / "times.json").write_text(json.dumps(TIMES, indent=1) + "\n")
