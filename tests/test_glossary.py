@@ -46,3 +46,22 @@ def test_each_chapter_notebook_links_the_glossary():
     for path in NOTEBOOKS:
         if path.name[:2] in {"01", "02", "03", "04", "05", "06", "07", "08"}:
             assert LINK.search(markdown(path)), f"{path.name} never links the glossary"
+
+
+def test_links_in_readme_and_docs_lead_somewhere():
+    """Every relative link or picture in README.md and docs/ names a file in the repository
+    (the README's picture included), and every #anchor into the glossary exists."""
+    anchors = {re.search(r'<a id="([a-z0-9-]+)"></a>', row).group(1) for row in rows()}
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    checked = 0
+    for page in pages:
+        text = re.sub(r"`[^`\n]*`", "", page.read_text(encoding="utf-8"))    # code shows links, is none
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if target.startswith(("http://", "https://", "#", "mailto:")):
+                continue
+            path, _, anchor = target.partition("#")
+            assert (page.parent / path).exists(), f"{page.name} links to a missing {target}"
+            if path.endswith("glossary.md") and anchor:
+                assert anchor in anchors, f"{page.name} links to a missing term #{anchor}"
+            checked += 1
+    assert checked >= 10
