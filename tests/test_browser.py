@@ -146,7 +146,9 @@ DRAWN = """() => {
   const sliders = document.querySelectorAll(outputs + ' .widget-slider').length;
   const asText = Array.from(document.querySelectorAll(outputs + '[data-mime-type="text/plain"]'))
     .filter(o => /^(interactive|[A-Z][A-Za-z]*(Slider|Box|Dropdown))\\(/.test(o.textContent.trim())).length;
-  return {images, controls, sliders, asText};
+  const broken = Array.from(document.querySelectorAll(outputs))
+    .filter(o => /Error displaying widget|Loading widget/.test(o.textContent)).length;
+  return {images, controls, sliders, asText, broken};
 }"""
 
 
@@ -181,7 +183,10 @@ def test_notebook_runs_in_jupyterlab(path, lab, browser):
             explorer.scroll_into_view_if_needed()
             explorer.screenshot(path=str(ARTIFACTS / f"{path.stem}-explorer.png"))
     finally:
-        page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        try:    # free the kernel's memory for the next notebook; a failure above stays the error
+            page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        except Exception:
+            pass
         page.close()
     TIMES[path.name] = seconds
     errors = [f"{c['source']!r}: {c['error']}" for c in cells if c["error"]]
@@ -195,6 +200,7 @@ def test_notebook_runs_in_jupyterlab(path, lab, browser):
     if widgets:
         assert drawn["controls"] >= widgets, f"{widgets} widgets but {drawn['controls']} live controls"
     assert drawn["asText"] == 0, "a widget shows as text, not as controls"
+    assert drawn["broken"] == 0, "a widget failed to render (or never finished loading)"
     assert not console_errors, f"page errors: {console_errors[:3]}"
     print(f"{path.name}: ran in {seconds:.1f} s in the browser; {figures} figures "
           f"({drawn['images']} drawn), {widgets} widgets ({drawn['controls']} controls, {drawn['sliders']} sliders)")
