@@ -16,10 +16,10 @@ D2L := d2l==1.0.3
 .PHONY: help setup data lab test student clean
 
 help:
-	@echo "make lab    set up (once) and open JupyterLab on notebooks/"
-	@echo "make test   set up (once) and run the whole test suite (ci profile)"
+	@echo "make lab      set up (once) and open JupyterLab on notebooks/"
+	@echo "make test     set up (once) and run the whole test suite (ci profile)"
 	@echo "make student  build the student edition (solutions removed) in student/"
-	@echo "make clean  remove the virtual environment (keeps data/)"
+	@echo "make clean    remove the virtual environment (keeps data/)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "Python 3.10 or newer is needed, this is " + sys.version.split()[0]'
