@@ -205,6 +205,28 @@ def time_data_loop(batches, device: torch.device) -> float:
     return time.perf_counter() - start
 
 
+@contextlib.contextmanager
+def measured(net: torch.nn.Module, device: torch.device, train_iter: FirstBatches, test_iter: FirstBatches,
+             epochs: int, data_seconds: float, breakdown: bool):
+    """The figures both sides report of the training run inside the block, in the dict it
+    yields: seconds (per epoch too), the data loop's share, peak memory, and with
+    ``breakdown`` the seconds of each part (timers on the two loaders and on ``net``)."""
+    parts = Breakdown(net, device) if breakdown else contextlib.nullcontext()
+    if breakdown:
+        train_iter.timer, test_iter.timer = parts.timed("data"), parts.timed("evaluation")
+    result: dict = {}
+    with PeakMemory(device) as memory, parts:
+        start = time.perf_counter()
+        yield result
+        _sync(device)
+        seconds = time.perf_counter() - start
+    result.update(seconds=seconds, epoch_seconds=seconds / epochs, data_seconds=data_seconds,
+                  data_share=data_seconds * epochs / seconds, peak_rss_mib=memory.peak / 2**20,
+                  gpu_peak_mib=memory.gpu_peak / 2**20 if memory.gpu_peak is not None else None)
+    if breakdown:
+        result["breakdown"] = parts.seconds
+
+
 def run_d2l(name: str, size: int, batch: int, lr: float, steps: int, test_batches: int,
             device: torch.device, breakdown: bool = False, epochs: int = 1, seed: int = 0, **_) -> dict:
     import d2l.torch as d2l
@@ -236,27 +258,17 @@ def run_d2l(name: str, size: int, batch: int, lr: float, steps: int, test_batche
     real_animator, d2l.Animator = d2l.Animator, NoPlot
     torch.manual_seed(seed)                          # train_ch6 initialises the weights: from the seed
     out = io.StringIO()
-    parts = Breakdown(net, device) if breakdown else contextlib.nullcontext()
-    if breakdown:
-        train_iter.timer, test_iter.timer = parts.timed("data"), parts.timed("evaluation")
     try:
-        with PeakMemory(device) as memory, contextlib.redirect_stdout(out), parts:
-            start = time.perf_counter()
+        with measured(net, device, train_iter, test_iter, epochs, data_seconds, breakdown) as result, \
+                contextlib.redirect_stdout(out):
             d2l.train_ch6(net, train_iter, test_iter, epochs, lr, device)
-            _sync(device)
-            seconds = time.perf_counter() - start
     finally:
         d2l.Animator = real_animator
     printed = out.getvalue()
-    test_acc = float(printed.split("test acc ")[1].split()[0])
-    train_loss = float(printed.split("loss ")[1].split(",")[0])
-    examples_per_sec = float(printed.split(" examples/sec")[0].split()[-1])
-    return {"seconds": seconds, "epoch_seconds": seconds / epochs, "setup_seconds": setup,
-            "examples_per_sec": examples_per_sec, "data_seconds": data_seconds,
-            "data_share": data_seconds * epochs / seconds, "train_loss": train_loss,
-            "test_acc": test_acc, "peak_rss_mib": memory.peak / 2**20,
-            "gpu_peak_mib": memory.gpu_peak / 2**20 if memory.gpu_peak is not None else None,
-            **({"breakdown": parts.seconds} if breakdown else {})}
+    return {**result, "setup_seconds": setup,
+            "examples_per_sec": float(printed.split(" examples/sec")[0].split()[-1]),
+            "train_loss": float(printed.split("loss ")[1].split(",")[0]),
+            "test_acc": float(printed.split("test acc ")[1].split()[0])}
 
 
 def run_ours(name: str, size: int, batch: int, lr: float, steps: int, test_batches: int,
@@ -277,24 +289,13 @@ def run_ours(name: str, size: int, batch: int, lr: float, steps: int, test_batch
     if compile:        # initialised as fit would, then compiled (compiling counts in the time)
         train.init_weights(net, torch.zeros(2, 1, size, size))
         net = torch.compile(net)
-    parts = Breakdown(net, device) if breakdown else contextlib.nullcontext()
-    if breakdown:
-        train_iter.timer, test_iter.timer = parts.timed("data"), parts.timed("evaluation")
-    with PeakMemory(device) as memory, parts:
-        start = time.perf_counter()
+    with measured(net, device, train_iter, test_iter, epochs, data_seconds, breakdown) as result:
         history = train.fit(net, train_iter, test_iter, epochs, lr=lr, device=device, amp=fast, channels_last=fast,
                             init=not compile, progress=False, live_plot=False, verbose=False)
-        _sync(device)
-        seconds = time.perf_counter() - start
     row = history.iloc[-1]
-    return {"seconds": seconds, "epoch_seconds": seconds / epochs, "setup_seconds": setup,
-            "examples_per_sec": float(history.examples_per_sec.mean()),
-            "data_seconds": data_seconds, "data_share": data_seconds * epochs / seconds,
+    return {**result, "setup_seconds": setup, "examples_per_sec": float(history.examples_per_sec.mean()),
             "train_loss": float(row.train_loss), "test_acc": float(row.test_acc),
-            "peak_rss_mib": memory.peak / 2**20,
-            "gpu_peak_mib": memory.gpu_peak / 2**20 if memory.gpu_peak is not None else None,
-            "bf16": bool(fast), "channels_last": bool(fast), "compiled": compile,
-            **({"breakdown": parts.seconds} if breakdown else {})}
+            "bf16": bool(fast), "channels_last": bool(fast), "compiled": compile}
 
 
 def machine(device: torch.device) -> dict:

@@ -183,6 +183,11 @@ def _fix_hint(file: Path, spec: _Spec) -> str:
 
 def read_idx(file: Path, name: str, dataset: str = "fashion-mnist") -> torch.Tensor:
     """Read and verify one idx file (gzipped or not) of the data set as a uint8 tensor."""
+    return _verified_idx(file, name, dataset)[1]
+
+
+def _verified_idx(file: Path, name: str, dataset: str = "fashion-mnist") -> tuple[bytes, torch.Tensor]:
+    """One idx file's decompressed bytes and its values, both verified (see :func:`read_idx`)."""
     spec = _spec(dataset)
     count = _COUNTS[name]
     is_images = "images" in name
@@ -209,7 +214,7 @@ def read_idx(file: Path, name: str, dataset: str = "fashion-mnist") -> torch.Ten
     if spec.sha256 is not None and hashlib.sha256(raw).hexdigest() != spec.sha256[name]:
         raise CorruptDataError(f"{file} has the right size but not the right contents (SHA-256 of its "
                                f"decompressed bytes differs). " + _fix_hint(file, spec))
-    return values
+    return raw, values
 
 
 @lru_cache(maxsize=4)
@@ -245,8 +250,7 @@ def torchvision_root(path: str | os.PathLike | None = None, root: str | os.PathL
         if target.is_file():
             read_idx(target, name)          # verified, or CorruptDataError names the file
             continue
-        read_idx(file, name)                # verify the source before copying it
-        raw = gzip.decompress(file.read_bytes()) if file.suffix == ".gz" else file.read_bytes()
+        raw, _ = _verified_idx(file, name)  # verify the source, and copy what was verified
         raw_dir.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".tmp")
         tmp.write_bytes(raw)
