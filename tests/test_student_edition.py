@@ -1,10 +1,10 @@
 """scripts/student_edition.py: solutions out, questions and self-checks in, and the edition runs."""
 import importlib.util
-import json
 import re
 from pathlib import Path
 
 import pytest
+from test_notebooks import cells, source, tags  # the notebooks' cells, read one way
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -24,18 +24,6 @@ def edition(tmp_path_factory):
     written = load_script().main(["--out", str(out)])
     assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
     return out
-
-
-def cells(path):
-    return json.loads(path.read_text(encoding="utf-8"))["cells"]
-
-
-def source(cell):
-    return "".join(cell["source"])
-
-
-def tags(cell):
-    return cell.get("metadata", {}).get("tags", [])
 
 
 def test_exercise_notebooks_are_found():
