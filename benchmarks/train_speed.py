@@ -39,12 +39,13 @@ from pathlib import Path
 import torch
 from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 
-from d2lhelpers import data, models, profile, train
+from d2lhelpers import data, models, profile, recipes, train
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-#: per net: the book's batch size and learning rate (input sizes: models.BOOK_SIZE / QUICK_SIZE)
-NETS = {"lenet": (256, 0.9), "alexnet": (128, 0.01), "vgg": (128, 0.05), "nin": (128, 0.1)}
+#: per net: the book's batch size and learning rate (ZH edition's recipes, d2lhelpers.recipes.BOOK;
+#: input sizes: models.BOOK_SIZE / QUICK_SIZE)
+NETS = {name: (book.batch_size, book.lr) for name, book in recipes.BOOK["zh"].items()}
 
 
 class FirstBatches:
@@ -283,19 +284,24 @@ def run_ours(name: str, size: int, batch: int, lr: float, steps: int, test_batch
                                           dataset.test_labels[:n_test].to(device), batch, resize=size), test_batches)
     setup = time.perf_counter() - start
     data_seconds = time_data_loop(train_iter, device)
-    if fast is None:   # bf16 autocast and channels_last where the hardware has them
-        fast = device.type == "cuda" or (device.type == "cpu" and profile.cpu_has_fast_bf16())
+    bf16, channels_last = profile.fast_paths(device) if fast is None else (fast, fast)
+    # the book's recipe with this run's steps and rate; like train_ch6, the test set is evaluated
+    # after every epoch (passed as the validation batches), and nothing is held out of training
+    recipe = recipes.BOOK["zh"][name].replace(lr=lr, batch_size=batch, epochs=epochs, input_size=size, seed=seed,
+                                              validation=0, bf16=bf16, channels_last=channels_last,
+                                              init="none" if compile else "xavier")
     net = models.build(name)
     if compile:        # initialised as fit would, then compiled (compiling counts in the time)
         train.init_weights(net, torch.zeros(2, 1, size, size))
         net = torch.compile(net)
     with measured(net, device, train_iter, test_iter, epochs, data_seconds, breakdown) as result:
-        history = train.fit(net, train_iter, test_iter, epochs, lr=lr, device=device, amp=fast, channels_last=fast,
-                            init=not compile, progress=False, live_plot=False, verbose=False)
+        history = train.fit(net, train_iter, test_iter, recipe, device=device, progress=False, live_plot=False,
+                            verbose=False)
     row = history.iloc[-1]
     return {**result, "setup_seconds": setup, "examples_per_sec": float(history.examples_per_sec.mean()),
-            "train_loss": float(row.train_loss), "test_acc": float(row.test_acc),
-            "bf16": bool(fast), "channels_last": bool(fast), "compiled": compile}
+            "train_loss": float(row.train_loss), "test_acc": float(row.val_acc),
+            "bf16": bool(bf16), "channels_last": bool(channels_last), "compiled": compile,
+            "recipe": recipe.describe(device)}
 
 
 def machine(device: torch.device) -> dict:
@@ -388,7 +394,10 @@ def main(argv=None) -> dict:
     warnings.filterwarnings("ignore", message="This DataLoader will create")
     if args.threads:
         torch.set_num_threads(args.threads)
-    device = torch.device(args.device) if args.device else profile.pick_device()
+    try:
+        device = profile.usable_device(args.device, f"--device {args.device}") if args.device else profile.pick_device()
+    except ValueError as err:
+        parser.error(str(err))
     size_kind = args.size or ("book" if device.type == "cuda" else "quick")
     ours_options = {"fast": False if args.fp32 else None, "compile": args.compile}
     report = {"machine": machine(device), "settings": {"size": size_kind, "steps": args.steps, "epochs": args.epochs,

@@ -15,6 +15,7 @@ import math
 import numbers
 from typing import Sequence
 
+import numpy as np
 import torch
 
 from .inspection import as_pair, conv_output_size
@@ -46,6 +47,10 @@ def _unanswered(answer) -> bool:
 
 
 def _normalise(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.item() if value.size == 1 else tuple(_normalise(v) for v in value.tolist())
     if isinstance(value, torch.Tensor):
         return value.item() if value.numel() == 1 else tuple(value.tolist())
     if isinstance(value, torch.Size):
@@ -77,6 +82,10 @@ def value(answer, expected, *, what: str, why: str = "", rel_tol: float = 1e-9) 
         return Verdict(None)
     ok = _same(answer, expected, rel_tol)
     shown = _normalise(answer)
+    if isinstance(shown, str) and not isinstance(_normalise(expected), str):
+        print(f"{WRONG}: your answer is the text {shown!r}, not a number or shape: write {what} without "
+              f"quotation marks ({shown.strip()} rather than {shown!r}).")
+        return Verdict(False)
     if ok:
         print(f"{RIGHT}: {what} is {shown}.")
     else:

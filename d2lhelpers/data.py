@@ -25,12 +25,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import numbers
 import os
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 import torch
 from torch.nn import functional as F
@@ -282,12 +283,10 @@ class Batches:
         if images.dim() != 3 or images.shape[0] != labels.shape[0]:
             raise ValueError(f"images must be (N, H, W) with one label each; got images {tuple(images.shape)} "
                              f"and labels {tuple(labels.shape)}.")
-        if batch_size < 1:
-            raise ValueError(f"batch_size must be at least 1, got {batch_size}.")
         self.images, self.labels = images, labels
-        self.batch_size, self.shuffle, self.seed, self.drop_last = batch_size, shuffle, seed, drop_last
-        self.resize = None if resize is None else (
-            (resize, resize) if isinstance(resize, int) else tuple(resize))
+        self.batch_size = _whole(batch_size, "batch_size")
+        self.shuffle, self.seed, self.drop_last = shuffle, seed, drop_last
+        self.resize = _size(resize)
         self.classes = tuple(classes)
         self.epoch = 0
 
@@ -298,6 +297,11 @@ class Batches:
     @property
     def num_examples(self) -> int:
         return self.images.shape[0]
+
+    @property
+    def input_size(self) -> tuple[int, int]:
+        """(height, width) of the images in each batch."""
+        return self.resize or tuple(self.images.shape[-2:])
 
     def __len__(self) -> int:
         full, rest = divmod(self.num_examples, self.batch_size)
@@ -335,29 +339,106 @@ class Batches:
                 f"shuffle={self.shuffle}, device={self.device.type})")
 
 
-def _subset(n: int, k: int | None, seed: int) -> torch.Tensor | None:
-    if k is None or k >= n:
+def _whole(value, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
+    return int(value)
+
+
+def _size(resize) -> tuple[int, int] | None:
+    """None, one side, or (height, width), checked: each a whole number of at least 1 pixel."""
+    if resize is None:
+        return None
+    pair = (resize, resize) if isinstance(resize, numbers.Integral) else tuple(resize)
+    if len(pair) != 2:
+        raise ValueError(f"resize is one side or a (height, width) pair, got {resize!r}.")
+    return tuple(_whole(side, "resize", 1) for side in pair)
+
+
+def _subset(n: int, k: int | None, seed: int, what: str = "subset") -> torch.Tensor | None:
+    if k is None or k == n:
         return None
     if k < 1:
         raise ValueError(f"a subset needs at least one example, got {k}.")
+    if k > n:
+        raise ValueError(f"{what}={k:,} asks for more images than there are ({n:,}); "
+                         f"pass None to use them all, or at most {n:,}.")
     generator = torch.Generator().manual_seed(seed)
     return torch.randperm(n, generator=generator)[:k].sort().values
+
+
+#: The validation images are always the same ones, whatever a recipe's seed: runs that differ
+#: in their seed or settings are compared on one held-out set.
+VALIDATION_SEED = 0
+
+
+class Splits(NamedTuple):
+    """Training (shuffled), validation and test batches: choose settings on ``val``, report
+    ``test`` once at the end."""
+
+    train: Batches
+    val: Batches | None
+    test: Batches
+
+
+def _split(ds: IdxDataset, batch_size: int, resize, *, device, train_subset, test_subset, seed,
+           validation: int) -> Splits:
+    batch_size = _whole(batch_size, "batch_size")
+    validation = _whole(validation, "validation", 0)
+    for name, k in (("train_subset", train_subset), ("test_subset", test_subset)):
+        if k is not None:
+            _whole(k, name)
+    device = profile.usable_device(device) if device is not None else profile.pick_device()
+    n = ds.train_images.shape[0]
+    if validation >= n:
+        raise ValueError(f"validation={validation:,} would hold out every training image ({n:,}); "
+                         f"hold out fewer (5,000 is usual for Fashion-MNIST).")
+    order = torch.randperm(n, generator=torch.Generator().manual_seed(VALIDATION_SEED))
+    held_out, rest = order[:validation].sort().values, order[validation:].sort().values
+
+    def batches(images, labels, shuffle):
+        return Batches(images.to(device), labels.to(device), batch_size, shuffle=shuffle, resize=resize,
+                       seed=seed, classes=ds.classes)
+
+    keep = _subset(rest.numel(), train_subset, seed, "train_subset")
+    train_idx = rest if keep is None else rest[keep]
+    val = batches(ds.train_images[held_out], ds.train_labels[held_out], False) if validation else None
+    keep = _subset(ds.test_images.shape[0], test_subset, seed, "test_subset")
+    test_images, test_labels = (ds.test_images, ds.test_labels) if keep is None else (
+        ds.test_images[keep], ds.test_labels[keep])
+    return Splits(batches(ds.train_images[train_idx], ds.train_labels[train_idx], True), val,
+                  batches(test_images, test_labels, False))
 
 
 def batches_from(ds: IdxDataset, batch_size: int, resize: int | Sequence[int] | None = None, *,
                  device: torch.device | str | None = None, train_subset: int | None = None,
                  test_subset: int | None = None, seed: int = 0) -> tuple[Batches, Batches]:
     """Training (shuffled) and test batches of a data set read into memory, on ``device``."""
-    device = torch.device(device) if device is not None else profile.pick_device()
-    loaders = []
-    for images, labels, k, shuffle in ((ds.train_images, ds.train_labels, train_subset, True),
-                                       (ds.test_images, ds.test_labels, test_subset, False)):
-        keep = _subset(images.shape[0], k, seed)
-        if keep is not None:
-            images, labels = images[keep], labels[keep]
-        loaders.append(Batches(images.to(device), labels.to(device), batch_size,
-                               shuffle=shuffle, resize=resize, seed=seed, classes=ds.classes))
-    return loaders[0], loaders[1]
+    splits = _split(ds, batch_size, resize, device=device, train_subset=train_subset, test_subset=test_subset,
+                    seed=seed, validation=0)
+    return splits.train, splits.test
+
+
+def load_splits(recipe, dataset: str = "fashion-mnist", *, device: torch.device | str | None = None,
+                path: str | os.PathLike | None = None, download: bool = True) -> Splits:
+    """Training, validation and test batches as ``recipe`` (a ``recipes.Recipe``) asks for them.
+
+    ``recipe.validation`` training images (the same ones for every recipe) are held out as the
+    validation set; ``recipe.train_subset`` images are drawn from the rest with ``recipe.seed``;
+    every batch has ``recipe.batch_size`` images of ``recipe.input_size`` pixels a side.
+    ``dataset`` is ``"fashion-mnist"`` or ``"mnist"``.
+    """
+    from .recipes import Recipe
+
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"load_splits takes a recipes.Recipe, got {type(recipe).__name__}; "
+                        f"e.g. data.load_splits(recipes.for_net('lenet')).")
+    ds = read_fashion_mnist(path, download) if _spec(dataset) is _SPECS["fashion-mnist"] else read_mnist(
+        path, download)
+    return _split(ds, recipe.batch_size, recipe.input_size, device=device, train_subset=recipe.train_subset,
+                  test_subset=recipe.test_subset, seed=recipe.seed, validation=recipe.validation)
 
 
 def load_fashion_mnist(batch_size: int, resize: int | Sequence[int] | None = None, *,

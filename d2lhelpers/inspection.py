@@ -92,6 +92,7 @@ def layer_table(net: nn.Module, input_shape: tuple[int, ...], *,
     net.eval()
     if device is None:
         device = next(net.parameters(), torch.zeros(0)).device
+    rows, rf, jump = [], 1, 1
     try:
         X = torch.zeros(input_shape, device=device)
         with torch.no_grad():
@@ -99,26 +100,28 @@ def layer_table(net: nn.Module, input_shape: tuple[int, ...], *,
                 net(X)
             except RuntimeError as err:
                 raise ValueError(f"the net cannot take an input of shape {tuple(input_shape)}: {err}") from err
+        for h in hooks:
+            h.remove()
+        # each layer again, for its FLOPs: still in eval mode, so that batch normalization's
+        # running statistics (and anything else a training-mode pass updates) stay untouched
+        for module, inputs, output in calls:
+            with torch.no_grad(), FlopCounterMode(display=False) as counter:
+                module(*inputs)
+            window = _window(module)
+            if rf != "all":
+                if window is not None:
+                    k, s, d = window
+                    rf, jump = rf + (d * (k - 1)) * jump, jump * s
+                elif isinstance(module, _GLOBAL):
+                    rf = jump = "all"
+            rows.append({"name": names.get(module, ""), "layer": type(module).__name__,
+                         "output_shape": tuple(output.shape) if isinstance(output, torch.Tensor) else None,
+                         "params": sum(p.numel() for p in module.parameters(recurse=False)),
+                         "flops": int(counter.get_total_flops()), "receptive_field": rf, "jump": jump})
     finally:
         for h in hooks:
             h.remove()
         net.train(was_training)
-
-    rows, rf, jump = [], 1, 1
-    for module, inputs, output in calls:
-        with torch.no_grad(), FlopCounterMode(display=False) as counter:
-            module(*inputs)
-        window = _window(module)
-        if rf != "all":
-            if window is not None:
-                k, s, d = window
-                rf, jump = rf + (d * (k - 1)) * jump, jump * s
-            elif isinstance(module, _GLOBAL):
-                rf = jump = "all"
-        rows.append({"name": names.get(module, ""), "layer": type(module).__name__,
-                     "output_shape": tuple(output.shape) if isinstance(output, torch.Tensor) else None,
-                     "params": sum(p.numel() for p in module.parameters(recurse=False)),
-                     "flops": int(counter.get_total_flops()), "receptive_field": rf, "jump": jump})
     return pd.DataFrame(rows)
 
 

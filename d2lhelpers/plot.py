@@ -28,13 +28,17 @@ def _finish(fig: Figure, show: bool) -> Figure | None:
 
 
 def draw_history(history: pd.DataFrame, axes: Sequence[plt.Axes], title: str | None = None) -> None:
-    """Draw train vs test loss on ``axes[0]`` and train vs test accuracy on ``axes[1]``,
-    under ``title`` (default: the device and profile recorded in ``history.attrs``)."""
+    """Draw training vs validation loss on ``axes[0]`` and accuracy on ``axes[1]`` (the test
+    accuracy, measured once after training, as a star at the last epoch), under ``title``
+    (default: the device and profile recorded in ``history.attrs``)."""
     for ax, metric, label in ((axes[0], "loss", "loss"), (axes[1], "acc", "accuracy")):
-        for split, style in (("train", "-"), ("test", "--")):
+        for split, style, name in (("train", "-", "training"), ("val", "--", "validation")):
             column = f"{split}_{metric}"
-            if column in history:
-                ax.plot(history["epoch"], history[column], style, marker="o", markersize=3, label=split)
+            if column in history and history[column].notna().any():
+                ax.plot(history["epoch"], history[column], style, marker="o", markersize=3, label=name)
+        test = history.attrs.get(f"test_{metric}")
+        if test is not None and len(history):
+            ax.plot([history["epoch"].iloc[-1]], [test], "k*", markersize=9, label="test (once)")
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(label)
@@ -42,7 +46,9 @@ def draw_history(history: pd.DataFrame, axes: Sequence[plt.Axes], title: str | N
         ax.legend()
     if len(history):
         last = history.iloc[-1]
-        axes[1].set_title(f"test acc {last['test_acc']:.3f}", fontsize=10)
+        shown = "test" if history.attrs.get("test_acc") is not None else "val"
+        accuracy = history.attrs["test_acc"] if shown == "test" else last["val_acc"]
+        axes[1].set_title(f"{shown} acc {accuracy:.3f}", fontsize=10)
         axes[0].set_title(f"train loss {last['train_loss']:.3f}", fontsize=10)
     if title is None:
         device, name = history.attrs.get("device"), history.attrs.get("profile")
@@ -51,8 +57,32 @@ def draw_history(history: pd.DataFrame, axes: Sequence[plt.Axes], title: str | N
         axes[0].figure.suptitle(title, fontsize=10)
 
 
+class LivePlot:
+    """A ``train.fit`` callback: loss and accuracy redrawn after each epoch in one notebook output."""
+
+    def on_train_begin(self, run) -> None:
+        from IPython.display import display
+
+        self.fig, self.axes = plt.subplots(1, 2, figsize=(8, 2.8))
+        plt.close(self.fig)  # shown through the handle only, not again at the end of the cell
+        self.handle = display(self.fig, display_id=True)
+
+    def on_batch_end(self, run) -> None:
+        pass
+
+    def on_epoch_end(self, run, history: pd.DataFrame) -> None:
+        for ax in self.axes:
+            ax.clear()
+        draw_history(history, self.axes)
+        self.fig.tight_layout()
+        self.handle.update(self.fig)
+
+    def on_train_end(self, run, history: pd.DataFrame) -> None:
+        pass
+
+
 def plot_history(history: pd.DataFrame, title: str | None = None, *, show: bool = True) -> Figure | None:
-    """Loss and accuracy per epoch, train vs test, side by side."""
+    """Loss and accuracy per epoch, training vs validation (and the test result), side by side."""
     if history.empty:
         raise ValueError("the history is empty: train for at least one epoch first.")
     fig, axes = plt.subplots(1, 2, figsize=(8, 2.8))

@@ -1,35 +1,44 @@
 """Training and evaluating a classifier: :func:`fit`, :func:`evaluate`, :func:`init_weights`.
 
-:func:`fit` is d2l's ``train_ch6`` (Xavier initialisation, SGD, cross-entropy)
-with what a class needs on top: any device (CUDA, Apple MPS or the CPU), bf16
-autocast and channels_last on CUDA, lazy layers initialised too, a progress bar
-and a live plot in a notebook (a line per epoch elsewhere), a checkpoint per
-epoch that a re-run resumes from, seeding, and a pandas DataFrame history.
+:func:`fit` is d2l's ``train_ch6`` (Xavier initialisation, SGD, cross-entropy) driven by a
+:class:`~d2lhelpers.recipes.Recipe`, with what a class needs on top: any device (CUDA, Apple
+MPS or the CPU), bf16 autocast and channels_last where they pay, lazy layers initialised too, a
+validation set each epoch and the test set once at the end, a checkpoint per epoch that only the
+same run resumes (:mod:`~d2lhelpers.checkpoint`), a progress bar and a live plot in a notebook (a
+line per epoch elsewhere), the training doctor (:mod:`~d2lhelpers.doctor`), and a pandas
+DataFrame history.
 
-First explained in ``notebooks/00-setup-check.ipynb``.
+The loop itself is :func:`train_epoch`; everything else in :func:`fit` is set-up and
+book-keeping. First explained in ``notebooks/00-setup-check.ipynb``.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import time
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Iterable, Sequence
 
 import pandas as pd
 import torch
 from torch import nn
 
-from . import profile
+from . import doctor, profile
+from .checkpoint import Checkpoint, CheckpointError, describe_net
+from .recipes import Recipe
+
+__all__ = ["fit", "evaluate", "train_epoch", "init_weights", "checkpoint_path", "load_history",
+           "confusion_matrix", "predict", "Callback", "CheckpointError"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
-HISTORY_COLUMNS = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc", "seconds", "examples_per_sec"]
+HISTORY_COLUMNS = ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "examples_per_sec"]
 
 
 def checkpoint_path(name: str, profile_name: str | None = None) -> Path:
     """Where a notebook keeps a net's checkpoint: ``checkpoints/<name>-<profile>.pt`` in the
     repository (git-ignored), one per profile so that a quick run never stands in for a full one."""
-    if not name or "/" in name or "\\" in name:
+    if not isinstance(name, str) or not name or "/" in name or "\\" in name or name in (".", ".."):
         raise ValueError(f"a checkpoint name is a plain file name such as 'lenet', got {name!r}.")
     return CHECKPOINT_DIR / f"{name}-{profile.current(profile_name).name}.pt"
 
@@ -59,11 +68,7 @@ def init_weights(net: nn.Module, example: torch.Tensor | None = None, scheme: st
     if _has_lazy(net):
         if example is None:
             raise ValueError("this net has lazy layers: pass one example batch so that their shapes are known.")
-        was_training = net.training
-        net.eval()
-        with torch.no_grad():
-            net(example)
-        net.train(was_training)
+        _materialise(net, example)
     for m in net.modules():
         if hasattr(m, "reset_parameters"):
             m.reset_parameters()  # biases too: a seeded init gives the same net every time
@@ -77,6 +82,18 @@ def init_weights(net: nn.Module, example: torch.Tensor | None = None, scheme: st
             if bias is not None and m.bias is not None:
                 nn.init.constant_(m.bias, bias)
     return net
+
+
+def _materialise(net: nn.Module, example: torch.Tensor) -> torch.Tensor:
+    """One forward pass in eval mode without gradients (lazy layers get their shapes; batch
+    normalization's running statistics are left alone); the net's mode is restored."""
+    was_training = net.training
+    net.eval()
+    try:
+        with torch.no_grad():
+            return net(example)
+    finally:
+        net.train(was_training)
 
 
 def _in_notebook() -> bool:
@@ -95,255 +112,406 @@ def _prepare(X: torch.Tensor, y: torch.Tensor, device: torch.device, channels_la
     return X, y
 
 
-def evaluate(net: nn.Module, data_iter: Iterable, device: torch.device | str | None = None, *,
-             loss: nn.Module | None = None, amp: bool = False, channels_last: bool = False) -> tuple[float, float]:
-    """Mean loss and accuracy of ``net`` over ``data_iter`` (in eval mode, no gradients)."""
-    device = torch.device(device) if device is not None else next(net.parameters()).device
-    loss = loss or nn.CrossEntropyLoss()
+def _evaluate(net, data_iter, device, loss, amp, channels_last, num_classes=None):
     net.eval()
     total_loss, correct, n = 0.0, 0, 0
+    counts = None
     with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
         for X, y in data_iter:
             X, y = _prepare(X, y, device, channels_last)
             y_hat = net(X)
             total_loss += float(loss(y_hat.float(), y)) * y.numel()
-            correct += int((y_hat.argmax(dim=1) == y).sum())
+            predicted = y_hat.argmax(dim=1)
+            correct += int((predicted == y).sum())
             n += y.numel()
+            if num_classes:
+                both = torch.stack([torch.bincount(y, minlength=num_classes)[:num_classes],
+                                    torch.bincount(predicted, minlength=num_classes)[:num_classes]])
+                counts = both if counts is None else counts + both
     if n == 0:
         raise ValueError("the evaluation data produced no batches.")
-    return total_loss / n, correct / n
+    return total_loss / n, correct / n, counts
 
 
-class _LivePlot:
-    """Loss and accuracy redrawn after each epoch in one notebook output."""
-
-    def __init__(self):
-        from IPython.display import display
-        import matplotlib.pyplot as plt
-
-        from . import plot
-
-        self._plot = plot
-        self.fig, self.axes = plt.subplots(1, 2, figsize=(8, 2.8))
-        plt.close(self.fig)  # shown through the handle only, not again at the end of the cell
-        self.handle = display(self.fig, display_id=True)
-
-    def update(self, history: pd.DataFrame) -> None:
-        for ax in self.axes:
-            ax.clear()
-        self._plot.draw_history(history, self.axes)
-        self.fig.tight_layout()
-        self.handle.update(self.fig)
+def evaluate(net: nn.Module, data_iter: Iterable, device: torch.device | str | None = None, *,
+             loss: nn.Module | None = None, amp: bool = False, channels_last: bool = False) -> tuple[float, float]:
+    """Mean loss and accuracy of ``net`` over ``data_iter`` (in eval mode, no gradients: dropout
+    off, batch normalization with its running statistics, which stay as they are)."""
+    device = profile.usable_device(device) if device is not None else next(net.parameters()).device
+    total_loss, acc, _ = _evaluate(net, data_iter, device, loss or nn.CrossEntropyLoss(), amp, channels_last)
+    return total_loss, acc
 
 
-def _save_checkpoint(path: Path, state: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)  # never leave half a checkpoint behind
+class Callback:
+    """Something to do during :func:`fit`: each method is called with the run's state."""
+
+    def on_train_begin(self, run: "Run") -> None: ...
+    def on_batch_end(self, run: "Run") -> None: ...
+    def on_epoch_end(self, run: "Run", history: pd.DataFrame) -> None: ...
+    def on_train_end(self, run: "Run", history: pd.DataFrame) -> None: ...
 
 
-def fit(net: nn.Module, train_iter: Iterable, test_iter: Iterable, num_epochs: int, lr: float = 0.1, *,
-        optimizer: torch.optim.Optimizer | Callable[[Iterable[nn.Parameter]], torch.optim.Optimizer] | None = None,
-        scheduler: Callable[[torch.optim.Optimizer, int], object] | None = None,
-        loss: nn.Module | None = None, device: torch.device | str | None = None,
-        amp: bool | None = None, channels_last: bool | None = None, init: bool | str = True,
-        init_bias: float | None = None,
-        checkpoint: str | os.PathLike | None = None, seed: int | None = 0,
+class ProgressBar(Callback):
+    """A tqdm bar over the batches still to train."""
+
+    def on_train_begin(self, run):
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=(run.recipe.epochs - run.start_epoch) * run.num_batches, unit="batch", leave=False)
+
+    def on_batch_end(self, run):
+        self.bar.update(1)
+
+    def on_epoch_end(self, run, history):
+        last = history.iloc[-1]
+        self.bar.set_description(f"epoch {int(last.epoch)}/{run.recipe.epochs}")
+        self.bar.set_postfix(loss=f"{last.train_loss:.3f}", val_acc=f"{last.val_acc:.3f}")
+
+    def on_train_end(self, run, history):
+        self.bar.close()
+
+
+class EpochLines(Callback):
+    """A line per epoch (outside a notebook, where no live plot shows the progress)."""
+
+    def on_epoch_end(self, run, history):
+        print(_epoch_line(history.iloc[-1], run.recipe.epochs), flush=True)
+
+
+class Run:
+    """What callbacks see of a run in progress."""
+
+    def __init__(self, net, recipe, device, num_batches, start_epoch):
+        self.net, self.recipe, self.device = net, recipe, device
+        self.num_batches, self.start_epoch, self.epoch = num_batches, start_epoch, start_epoch
+
+
+def train_epoch(net: nn.Module, batches: Iterable, optimizer: torch.optim.Optimizer, scheduler, loss: nn.Module,
+                device: torch.device, *, amp: bool = False, channels_last: bool = False,
+                on_batch=None) -> tuple[float, float, int]:
+    """One pass over ``batches``: forward, loss, backward, step (and the schedule's step) per
+    batch. Returns the mean training loss, the accuracy and the number of examples."""
+    net.train()
+    total_loss, correct, n = 0.0, 0, 0
+    for X, y in batches:
+        X, y = _prepare(X, y, device, channels_last)
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
+            y_hat = net(X)
+            batch_loss = loss(y_hat.float(), y)
+        optimizer.zero_grad(set_to_none=True)
+        batch_loss.backward()
+        optimizer.step()
+        if scheduler is not None:
+            scheduler.step()
+        with torch.no_grad():  # accumulate on the device; one sync per epoch
+            total_loss += batch_loss.detach() * y.numel()
+            correct += (y_hat.argmax(dim=1) == y).sum()
+        n += y.numel()
+        if on_batch is not None:
+            on_batch()
+    if n == 0:
+        raise ValueError("the training data produced no batches.")
+    return float(total_loss) / n, int(correct) / n, n
+
+
+def _length(batches, what: str) -> int:
+    try:
+        return len(batches)
+    except TypeError:
+        raise TypeError(f"the {what} data must know its number of batches (len()); pass data.Batches or a "
+                        f"DataLoader, not a {type(batches).__name__}.") from None
+
+
+def _check_data(train_iter, val_iter, recipe: Recipe) -> None:
+    """The batches must be the ones the recipe describes (else the saved recipe would lie)."""
+    held_out = getattr(val_iter, "num_examples", None) if val_iter is not None else 0
+    if isinstance(held_out, int) and held_out != recipe.validation:
+        raise ValueError(f"the validation batches hold {held_out:,} images, the recipe says validation="
+                         f"{recipe.validation:,}. Build them from it: data.load_splits(recipe), or "
+                         f"recipe.replace(validation={held_out}).")
+    facts = {"batch_size": getattr(train_iter, "batch_size", None),
+             "input_size": getattr(train_iter, "input_size", None)}
+    wanted = {"batch_size": recipe.batch_size, "input_size": (recipe.input_size, recipe.input_size)}
+    if isinstance(getattr(train_iter, "num_examples", None), int) and recipe.train_subset is not None:
+        facts["train_subset"], wanted["train_subset"] = train_iter.num_examples, recipe.train_subset
+    wrong = [f"{k} {facts[k]} in the batches, {wanted[k]} in the recipe" for k in wanted
+             if facts[k] is not None and tuple(_pairs(facts[k])) != tuple(_pairs(wanted[k]))]
+    if wrong:
+        raise ValueError("the training batches do not match the recipe: " + "; ".join(wrong)
+                         + ". Build them from it: data.load_splits(recipe).")
+
+
+def _pairs(value):
+    return value if isinstance(value, (tuple, list)) else (value,)
+
+
+def _first_batch(net: nn.Module, batches, device, num_classes: int | None):
+    """Run two examples through the net before training: clear errors for a wrong input size or
+    output count, and lazy layers materialised."""
+    try:
+        X, y = next(iter(batches))
+    except StopIteration:
+        raise ValueError("the training data produced no batches: is the batch size larger than the data set "
+                         "with drop_last=True, or the subset empty?") from None
+    X = X[:2].to(device)
+    try:
+        out = _materialise(net, X)
+    except RuntimeError as err:
+        from .models import MIN_SIZE
+
+        sizes = ", ".join(f"{k} {v}" for k, v in MIN_SIZE.items())
+        raise ValueError(f"the net cannot take inputs of shape {tuple(X.shape[1:])}: "
+                         f"{str(err).splitlines()[0][:200]}. Is the input size too small for the net "
+                         f"(smallest sides, models.MIN_SIZE: {sizes}), or has it the wrong number of "
+                         f"channels?") from None
+    if out.dim() != 2 or (num_classes and out.shape[1] != num_classes):
+        raise ValueError(f"the net outputs shape {tuple(out.shape)} for a batch of {X.shape[0]}, but the data "
+                         f"has {num_classes} classes: its last layer must give (batch, {num_classes}), "
+                         f"e.g. nn.LazyLinear({num_classes}).")
+
+
+def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe: Recipe, *,
+        test_iter: Iterable | None = None, checkpoint: str | os.PathLike | None = None, restart: bool = False,
+        device: torch.device | str | None = None, loss: nn.Module | None = None,
         progress: bool | None = None, live_plot: bool | None = None, verbose: bool = True,
-        profile_name: str | None = None, meta: dict | None = None) -> pd.DataFrame:
-    """Train ``net`` and return its history, one row an epoch.
+        callbacks: Sequence[Callback] = (), profile_name: str | None = None, meta: dict | None = None
+        ) -> pd.DataFrame:
+    """Train ``net`` as ``recipe`` says and return its history, one row an epoch.
 
-    Columns: ``epoch``, ``train_loss``, ``train_acc``, ``test_loss``, ``test_acc``,
-    ``seconds`` (the whole epoch, evaluation included) and ``examples_per_sec``
-    (training examples over the wall-clock time of the training pass, data
-    included). ``history.attrs`` records the device and profile.
+    Columns: ``epoch``, ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc``, ``seconds``
+    (the whole epoch, validation included) and ``examples_per_sec`` (training examples over
+    the wall-clock time of the training pass, data included). ``history.attrs`` holds the
+    recipe, device, profile, data facts, the doctor's diagnoses and, when ``test_iter`` is
+    given, ``test_loss`` and ``test_acc``: the test set is evaluated once, after training.
 
-    - ``optimizer``: an optimizer, or a function of the parameters that makes
-      one; default ``SGD(lr=lr)`` as in the book.
-    - ``scheduler``: a function ``(optimizer, total_steps) -> scheduler``,
-      stepped after every batch (e.g. ``OneCycleLR``).
-    - ``amp`` / ``channels_last``: default on for CUDA (bf16 autocast where
-      the GPU supports it), off elsewhere.
-    - ``init``: Xavier initialisation as in the book (lazy layers included);
-      ``"kaiming"`` for He initialisation (see :func:`init_weights`); False keeps the weights.
-      ``init_bias``: a constant for every bias (default: each scheme's own).
-    - ``checkpoint``: a file written after every epoch; when it exists, training
-      resumes from it, and a finished run is loaded instead of retrained.
-    - ``meta``: facts about the run to keep in the checkpoint and in
-      ``history.attrs`` (e.g. the recipe), beside the input size, batch size and
-      number of training examples that ``fit`` reads from ``train_iter``;
-      :func:`load_history` reads them back.
-    - ``seed``: seeds torch, NumPy and Python before initialising; None leaves them.
-    - ``progress``: a tqdm progress bar; by default on unless ``TQDM_DISABLE`` is
-      set (which tqdm's notebook bar itself ignores).
-    - ``live_plot``: redraw loss and accuracy after each epoch; default on in a
-      notebook. Outside a notebook a line per epoch is printed instead.
+    - ``train_iter``, ``val_iter``, ``test_iter``: from ``data.load_splits(recipe)``; the
+      training batches must match the recipe's batch size, input size and subset.
+    - ``checkpoint``: a name (``"lenet"``: ``checkpoints/lenet-<profile>.pt``) or a path; written
+      after every epoch. A re-run of the same run resumes it (or loads it, when finished); a
+      checkpoint of another run is refused with the differences named. ``restart=True`` trains
+      from scratch and replaces it.
+    - ``device``: default the best one here (``D2L_DEVICE`` overrides); ``loss``: default
+      cross-entropy; ``meta``: plain facts to keep with the history (e.g. the net's name).
+    - ``progress``: a tqdm bar (default on unless ``TQDM_DISABLE`` is set); ``live_plot``:
+      redraw loss and accuracy after each epoch (default on in a notebook; outside one a line
+      per epoch is printed); ``callbacks``: more :class:`Callback` objects.
     """
-    device = torch.device(device) if device is not None else profile.pick_device()
-    run = profile.current(profile_name, device)
-    if num_epochs < 0:
-        raise ValueError(f"num_epochs must be 0 or more, got {num_epochs}.")
-    num_batches = len(train_iter)  # type: ignore[arg-type]
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"fit's fourth argument is a recipes.Recipe (it holds the epochs, learning rate, "
+                        f"optimiser, ...), got {type(recipe).__name__}: e.g. "
+                        f"fit(net, train_iter, val_iter, recipes.Recipe(lr=0.1, epochs=10)).")
+    if not isinstance(net, nn.Module):
+        raise TypeError(f"net must be a torch.nn.Module, got {type(net).__name__}.")
+    meta = dict(meta or {})
+    try:
+        json.dumps(meta)
+    except (TypeError, ValueError):
+        raise TypeError("meta must hold plain values (numbers, strings, lists, dicts) to be saved with the "
+                        "history.") from None
+    device = profile.usable_device(device) if device is not None else profile.pick_device()
+    run_profile = profile.current(profile_name, device)
+    num_batches = _length(train_iter, "training")
     if num_batches == 0:
         raise ValueError("the training data produced no batches: is the batch size larger than the "
                          "data set with drop_last=True, or the subset empty?")
-    on_cuda = device.type == "cuda"
-    amp = (on_cuda and torch.cuda.is_bf16_supported()) if amp is None else amp
-    channels_last = on_cuda if channels_last is None else channels_last
-    if on_cuda:
+    _check_data(train_iter, val_iter, recipe)
+    classes = tuple(getattr(train_iter, "classes", ()) or ())
+    amp, channels_last = recipe.resolved(device)
+    if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
     in_notebook = _in_notebook()
-    live_plot = in_notebook if live_plot is None else live_plot
     loss_fn = loss or nn.CrossEntropyLoss()
 
-    if seed is not None:
-        profile.set_seed(seed)
-    if init:
-        example = next(iter(train_iter))[0][:2].to(device) if _has_lazy(net) else None
-        net.to(device)
-        init_weights(net, example, "xavier" if init is True else init, bias=init_bias)
+    # The net, initialised from the recipe's seed; then the optimiser and schedule.
+    profile.set_seed(recipe.seed)
     net.to(device)
+    _first_batch(net, train_iter, device, len(classes) or None)
+    if recipe.init != "none":
+        init_weights(net, scheme=recipe.init, bias=recipe.init_bias)
+    elif recipe.init_bias is not None:
+        for m in net.modules():
+            if isinstance(m, (nn.Conv2d, nn.Linear)) and m.bias is not None:
+                nn.init.constant_(m.bias, recipe.init_bias)
     if channels_last:
         net.to(memory_format=torch.channels_last)
-    if optimizer is None:
-        opt = torch.optim.SGD(net.parameters(), lr=lr)
-    elif isinstance(optimizer, torch.optim.Optimizer):
-        opt = optimizer
-    else:
-        opt = optimizer(net.parameters())
-    sched = scheduler(opt, num_epochs * num_batches) if scheduler is not None else None
+    opt = recipe.make_optimizer(net.parameters())
+    sched = recipe.make_scheduler(opt, num_batches)
 
-    facts = {}  # what the data says about the run, kept with the history
-    size = getattr(train_iter, "resize", None) or getattr(getattr(train_iter, "images", None), "shape", (None,))[-2:]
-    if size and None not in size:
-        facts["input_size"] = tuple(int(s) for s in size)
-    for key, attr in (("batch_size", "batch_size"), ("train_examples", "num_examples")):
-        if isinstance(getattr(train_iter, attr, None), int):
-            facts[key] = getattr(train_iter, attr)
-    meta = {**facts, **(meta or {})}
+    facts = {"input_size": tuple(getattr(train_iter, "input_size", ()) or ()) or None,
+             "batch_size": recipe.batch_size,
+             "train_examples": getattr(train_iter, "num_examples", None),
+             "val_examples": getattr(val_iter, "num_examples", None) if val_iter is not None else None,
+             "classes": list(classes)}
+    identity = {"recipe": recipe.to_dict(), "net": describe_net(net), "classes": list(classes),
+                "loss": type(loss_fn).__name__}
+    ckpt = None
+    if checkpoint is not None:
+        ckpt = Checkpoint(_checkpoint_file(checkpoint, run_profile.name),
+                          checkpoint if isinstance(checkpoint, str) and "/" not in checkpoint else None)
     rows: list[dict] = []
-    start_epoch = 0
-    loaded_from = None  # the device a finished checkpoint was trained on
-    ckpt_path = Path(checkpoint) if checkpoint is not None else None
-    if ckpt_path is not None and ckpt_path.exists():
-        state = torch.load(ckpt_path, map_location=device, weights_only=False)
-        try:
-            net.load_state_dict(state["model"])
-        except RuntimeError as err:
-            raise ValueError(f"the checkpoint {ckpt_path} was saved from a different network; delete it "
-                             f"to train this one from scratch. ({str(err).splitlines()[0]})") from err
-        rows = state["history"][:num_epochs]
-        start_epoch = len(rows)
-        loaded_from = state.get("device")
-        if start_epoch < num_epochs:
-            opt.load_state_dict(state["optimizer"])
-            if sched is not None and state.get("scheduler") is not None:
-                sched.load_state_dict(state["scheduler"])
-            torch.set_rng_state(state["rng"])
-        if verbose:
-            print(f"Loaded {ckpt_path.name}: {len(state['history'])} epoch(s) done"
-                  + (f", training {num_epochs - start_epoch} more." if start_epoch < num_epochs else "."))
-
-    if verbose and start_epoch < num_epochs:
-        examples = getattr(train_iter, "num_examples", None)
-        size = f"{examples:,} examples, " if examples else ""
-        print(f"Training {type(net).__name__} on {profile.describe_device(device)}, profile {run.name!r}: "
-              f"{num_epochs} epochs, {size}{num_batches} batches per epoch, "
-              f"bf16 autocast {'on' if amp else 'off'}, channels_last {'on' if channels_last else 'off'}")
-
-    live = _LivePlot() if live_plot and start_epoch < num_epochs else None
-    bar = None
-    if progress is None:
-        progress = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("", "0", "false", "no")
-    if progress and start_epoch < num_epochs:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=(num_epochs - start_epoch) * num_batches, unit="batch", leave=False)
+    start_epoch, trained_on = 0, profile.describe_device(device)
+    if ckpt is not None:
+        ckpt.acquire()
     try:
-        for epoch in range(start_epoch, num_epochs):
-            if hasattr(train_iter, "set_epoch"):
-                train_iter.set_epoch(epoch)
-            net.train()
-            t0 = time.perf_counter()
-            total_loss, correct, n = 0.0, 0, 0
-            for X, y in train_iter:
-                X, y = _prepare(X, y, device, channels_last)
-                with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-                    y_hat = net(X)
-                    batch_loss = loss_fn(y_hat.float(), y)
-                opt.zero_grad(set_to_none=True)
-                batch_loss.backward()
-                opt.step()
-                if sched is not None:
-                    sched.step()
-                with torch.no_grad():  # accumulate on the device; one sync per epoch
-                    total_loss += batch_loss.detach() * y.numel()
-                    correct += (y_hat.argmax(dim=1) == y).sum()
-                n += y.numel()
-                if bar is not None:
-                    bar.update(1)
-            train_loss, train_acc = float(total_loss) / n, int(correct) / n
-            train_seconds = time.perf_counter() - t0
-            if not math.isfinite(train_loss):
-                raise FloatingPointError(f"the training loss became {train_loss} in epoch {epoch + 1}: "
-                                         f"the learning rate ({lr}) is probably too high for this net.")
-            test_loss, test_acc = evaluate(net, test_iter, device, loss=loss_fn, amp=amp,
-                                           channels_last=channels_last)
-            rows.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
-                         "test_loss": test_loss, "test_acc": test_acc,
-                         "seconds": time.perf_counter() - t0, "examples_per_sec": n / train_seconds})
-            if bar is not None:
-                bar.set_description(f"epoch {epoch + 1}/{num_epochs}")
-                bar.set_postfix(loss=f"{train_loss:.3f}", test_acc=f"{test_acc:.3f}")
-            if ckpt_path is not None:
-                _save_checkpoint(ckpt_path, {
-                    "model": net.state_dict(), "optimizer": opt.state_dict(),
-                    "scheduler": sched.state_dict() if sched is not None and hasattr(sched, "state_dict") else None,
-                    "history": rows, "rng": torch.get_rng_state(),
-                    "device": profile.describe_device(device), "profile": run.name, "meta": meta})
-            history = _history(rows, device, run.name, meta)
-            if live is not None:
-                live.update(history)
+        if ckpt is not None and ckpt.exists() and not restart:
+            state = ckpt.load()
+            ckpt.refuse_another_run(state, identity)
+            net.load_state_dict(state["model"])
+            rows = list(state["history"])
+            start_epoch = len(rows)
+            trained_on = state.get("device", trained_on)
+            if start_epoch < recipe.epochs:
+                opt.load_state_dict(state["optimizer"])
+                if sched is not None and state.get("scheduler") is not None:
+                    sched.load_state_dict(state["scheduler"])
+                torch.set_rng_state(state["rng"]["cpu"])
+                if device.type == "cuda" and state["rng"].get("cuda"):
+                    torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+            if verbose:
+                print(f"Loaded {ckpt.path.name}: {start_epoch} epoch(s) done"
+                      + (f", training {recipe.epochs - start_epoch} more." if start_epoch < recipe.epochs else "."))
+        elif ckpt is not None and ckpt.exists() and verbose:
+            print(f"restart=True: training from scratch; {ckpt.path.name} is replaced after the first epoch.")
+
+        if verbose and start_epoch < recipe.epochs:
+            sizes = f"{facts['train_examples']:,} training images, " if facts["train_examples"] else ""
+            if facts["val_examples"]:
+                sizes += f"{facts['val_examples']:,} validation, "
+            print(f"Training {type(net).__name__} on {profile.describe_device(device)}, profile "
+                  f"{run_profile.name!r}: {sizes}{num_batches} batches per epoch")
+            print(f"Recipe: {recipe.describe(device)}")
+
+        run = Run(net, recipe, device, num_batches, start_epoch)
+        hooks = list(callbacks)
+        if start_epoch < recipe.epochs:
+            if progress is None:
+                progress = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("", "0", "false", "no")
+            if live_plot if live_plot is not None else in_notebook:
+                from .plot import LivePlot  # plotting lives in plot; train only calls it back
+
+                hooks.insert(0, LivePlot())
+            if progress:
+                hooks.insert(0, ProgressBar())
             if verbose and not in_notebook:
-                print(_epoch_line(rows[-1], num_epochs), flush=True)
+                hooks.append(EpochLines())
+        else:
+            hooks = []
+        attrs = {"recipe": recipe.to_dict(), "recipe_line": recipe.describe(device), **facts,
+                 "profile": run_profile.name, **meta}
+        for hook in hooks:
+            hook.on_train_begin(run)
+        history, counts = _history(rows, trained_on, attrs), None
+        try:
+            for epoch in range(start_epoch, recipe.epochs):
+                run.epoch = epoch
+                if hasattr(train_iter, "set_epoch"):
+                    train_iter.set_epoch(epoch)
+                t0 = time.perf_counter()
+                train_loss, train_acc, n = train_epoch(
+                    net, train_iter, opt, sched, loss_fn, device, amp=amp, channels_last=channels_last,
+                    on_batch=(lambda: [hook.on_batch_end(run) for hook in hooks]) if hooks else None)
+                train_seconds = time.perf_counter() - t0
+                if not math.isfinite(train_loss):
+                    raise FloatingPointError(doctor.divergence_message(train_loss, epoch + 1, opt))
+                val_loss, val_acc, counts = (
+                    _evaluate(net, val_iter, device, loss_fn, amp, channels_last, len(classes) or None)
+                    if val_iter is not None else (math.nan, math.nan, None))
+                rows.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
+                             "val_loss": val_loss, "val_acc": val_acc,
+                             "seconds": time.perf_counter() - t0, "examples_per_sec": n / train_seconds})
+                trained_on = profile.describe_device(device)
+                history = _history(rows, trained_on, attrs)
+                if ckpt is not None:
+                    rng = {"cpu": torch.get_rng_state(),
+                           "cuda": torch.cuda.get_rng_state_all() if device.type == "cuda" else []}
+                    ckpt.save({**identity, "model": net.state_dict(), "optimizer": opt.state_dict(),
+                               "scheduler": sched.state_dict() if sched is not None else None,
+                               "history": rows, "rng": rng, "device": trained_on, "profile": run_profile.name,
+                               "meta": meta, "facts": facts, "recipe_line": attrs["recipe_line"]})
+                for hook in hooks:
+                    hook.on_epoch_end(run, history)
+        finally:
+            for hook in hooks:
+                hook.on_train_end(run, history)
+
+        # After training: what the net never predicts, the doctor, and the test set once.
+        if val_iter is not None and classes:
+            if counts is None:  # a finished run loaded from its checkpoint
+                counts = _evaluate(net, val_iter, device, loss_fn, amp, channels_last, len(classes))[2]
+            history.attrs["val_never_predicted"] = [classes[c] for c in range(len(classes))
+                                                    if counts[0, c] > 0 and counts[1, c] == 0]
+        diagnoses = doctor.diagnose(history, net)
+        history.attrs["diagnoses"] = [str(d) for d in diagnoses]
+        if test_iter is not None:
+            test_loss, test_acc, _ = _evaluate(net, test_iter, device, loss_fn, amp, channels_last)
+            history.attrs.update(test_loss=test_loss, test_acc=test_acc,
+                                 test_examples=getattr(test_iter, "num_examples", None))
+            if ckpt is not None and rows:
+                ckpt.save_json({**identity, "history": rows, "device": trained_on, "profile": run_profile.name,
+                                "meta": meta, "facts": facts, "recipe_line": attrs["recipe_line"]},
+                               test={"loss": test_loss, "acc": test_acc,
+                                     "examples": history.attrs["test_examples"]})
     finally:
-        if bar is not None:
-            bar.close()
-    trained_on = loaded_from if (loaded_from and start_epoch >= num_epochs) else device
-    history = _history(rows, trained_on, run.name, meta)
-    if verbose and rows and in_notebook:
-        print(_epoch_line(rows[-1], num_epochs))
+        if ckpt is not None:
+            ckpt.release()
+    if verbose and rows:
+        if in_notebook:
+            print(_epoch_line(history.iloc[-1], recipe.epochs))
+        if test_iter is not None:
+            print(f"test accuracy {history.attrs['test_acc']:.3f} (test loss {history.attrs['test_loss']:.3f}), "
+                  f"measured once, after training")
+        for d in diagnoses:
+            print(d)
     return history
+
+
+def _checkpoint_file(checkpoint, profile_name: str) -> Path:
+    if isinstance(checkpoint, str) and not any(c in checkpoint for c in "/\\") and not checkpoint.endswith(".pt"):
+        return checkpoint_path(checkpoint, profile_name)
+    if not isinstance(checkpoint, (str, os.PathLike)):
+        raise TypeError(f"checkpoint is a name ('lenet') or a path, got {type(checkpoint).__name__}.")
+    return Path(checkpoint)
 
 
 def _has_lazy(net: nn.Module) -> bool:
     return any(isinstance(m, nn.modules.lazy.LazyModuleMixin) for m in net.modules())
 
 
-def _history(rows: list[dict], device: torch.device | str, profile_name: str, meta: dict | None = None) -> pd.DataFrame:
+def _history(rows: list[dict], device: str, attrs: dict) -> pd.DataFrame:
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
-    device = device if isinstance(device, str) else profile.describe_device(device)
-    history.attrs.update(dict(meta or {}), device=device, profile=profile_name)
+    history.attrs.update(attrs, device=device)
     return history
 
 
 def load_history(path: str | os.PathLike) -> pd.DataFrame:
-    """The history saved in a checkpoint written by :func:`fit`, with the device, profile and
-    ``meta`` of the run that wrote it in ``attrs``."""
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"no checkpoint at {path}: run the notebook that trains this network "
+    """The history of a run that :func:`fit` checkpointed, without loading its weights: read from
+    the JSON file beside the checkpoint (``name.json`` for ``name.pt``), with the recipe, device,
+    profile, data facts, ``meta`` and (when measured) the test result in ``attrs``."""
+    ckpt = Checkpoint(path)
+    if not ckpt.json_path.exists():
+        if ckpt.exists():
+            raise CheckpointError(f"{ckpt.json_path} is missing beside {ckpt.path}: the checkpoint was written "
+                                  f"by an older version of d2lhelpers; train again with restart=True.")
+        raise FileNotFoundError(f"no checkpoint at {ckpt.path}: run the notebook that trains this network "
                                 f"(it writes the file) or train it here with fit(..., checkpoint=...).")
-    state = torch.load(path, map_location="cpu", weights_only=False)
-    return _history(state["history"], state.get("device", "unknown device"), state.get("profile", "unknown"),
-                    state.get("meta"))
+    record = ckpt.read_json()
+    facts = dict(record.get("facts") or {})
+    if facts.get("input_size"):
+        facts["input_size"] = tuple(facts["input_size"])
+    attrs = {"recipe": record.get("recipe"), "recipe_line": record.get("recipe_line"), **facts,
+             "profile": record.get("profile", "unknown"), **(record.get("meta") or {})}
+    test = record.get("test")
+    if test:
+        attrs.update(test_loss=test["loss"], test_acc=test["acc"], test_examples=test.get("examples"))
+    return _history(record["history"], record.get("device", "unknown device"), attrs)
 
 
-def _epoch_line(row: dict, num_epochs: int) -> str:
-    return (f"epoch {row['epoch']:>{len(str(num_epochs))}}/{num_epochs}: train loss {row['train_loss']:.3f}, "
-            f"train acc {row['train_acc']:.3f}, test loss {row['test_loss']:.3f}, test acc {row['test_acc']:.3f}, "
-            f"{row['seconds']:.1f} s, {row['examples_per_sec']:,.0f} examples/s")
+def _epoch_line(row, num_epochs: int) -> str:
+    val = (f", val loss {row['val_loss']:.3f}, val acc {row['val_acc']:.3f}"
+           if not math.isnan(row["val_loss"]) else "")
+    return (f"epoch {int(row['epoch']):>{len(str(num_epochs))}}/{num_epochs}: train loss {row['train_loss']:.3f}, "
+            f"train acc {row['train_acc']:.3f}{val}, {row['seconds']:.1f} s, "
+            f"{row['examples_per_sec']:,.0f} examples/s")
 
 
 def confusion_matrix(net: nn.Module, data_iter: Iterable, num_classes: int = 10) -> torch.Tensor:

@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-EXERCISE = re.compile(r"^### Exercise (\d+)", flags=re.MULTILINE)
+from d2lhelpers.structure import exercise_number, opens_exercises
 
 
 def select(nb, number: int):
@@ -28,16 +28,16 @@ def select(nb, number: int):
     cells, keep, start, found, in_exercises = [], True, None, False, False
     for cell in nb.cells:
         markdown = cell.cell_type == "markdown"
-        heading = EXERCISE.search(cell.source) if markdown else None
-        if markdown and cell.source.startswith("## Exercises"):
+        heading = exercise_number(cell)
+        if opens_exercises(cell):
             in_exercises = True
             cells.append(cell)                            # the section's introduction: always shown
-            if heading:                                   # ... which may open exercise 1 as well
-                keep = int(heading.group(1)) == number
+            if heading is not None:                       # ... which may open exercise 1 as well
+                keep = heading == number
                 found, start = (True, len(cells) - 1) if keep else (found, start)
             continue
-        if heading:
-            keep = int(heading.group(1)) == number
+        if heading is not None:
+            keep = heading == number
             if keep:
                 found, start = True, len(cells)
         elif markdown and in_exercises and re.match(r"^## ", cell.source):
@@ -45,7 +45,7 @@ def select(nb, number: int):
         if keep:
             cells.append(cell)
     if not found:
-        numbers = [int(m) for c in nb.cells if c.cell_type == "markdown" for m in EXERCISE.findall(c.source)]
+        numbers = [n for n in map(exercise_number, nb.cells) if n is not None]
         raise SystemExit(f"no exercise {number} here; the exercises are {numbers or 'none'}")
     return cells, start
 

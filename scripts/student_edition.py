@@ -9,31 +9,30 @@ outputs, and the questions, answer placeholders (``answer_N = ...``) and self-ch
     python scripts/student_edition.py --out DIR NB.ipynb ...
 
 ``student/`` is git-ignored: the edition is built from the notebooks whenever it is needed, so
-it can never be stale.
+it can never be stale. The builder refuses an output folder that holds its input notebooks, never
+overwrites a notebook it did not write, and stops (exit 1) on a malformed exercise, naming the
+notebook and the exercise: a student edition must never ship a solution.
 """
 from __future__ import annotations
 
 import argparse
 import copy
 import json
-import re
 import sys
 from pathlib import Path
 
+from d2lhelpers.structure import exercise_number, is_solution, opens_exercises, problems, tags
+
 ROOT = Path(__file__).resolve().parent.parent
-EXERCISE = re.compile(r"^### Exercise (\d+)", flags=re.MULTILINE)
+MARK = "d2l_student_edition"  # notebook metadata of every file this builder writes
 BANNER = ("> **Student edition.** The exercises' solutions are left out: write yours in the cells "
           "marked *your answer here*. Where an answer is a number or a shape, the self-check cell "
           "below it tells you whether it is right (and says *not answered yet* until you replace "
           "the `...`).")
 
 
-def _source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def _tags(cell: dict) -> list:
-    return cell.get("metadata", {}).get("tags", [])
+class MalformedNotebook(ValueError):
+    """A notebook whose student edition would be wrong."""
 
 
 def _lines(text: str) -> list:
@@ -58,41 +57,63 @@ def student_notebook(nb: dict) -> dict:
 
     def flush():
         if group:
-            cells.append(_placeholder(group, exercise, sum("answer" in _tags(c) for c in cells) + 1))
+            cells.append(_placeholder(group, exercise, sum("answer" in tags(c) for c in cells) + 1))
             group.clear()
 
     for cell in nb["cells"]:
-        text = _source(cell)
-        if cell["cell_type"] == "markdown" and re.search(r"^## Exercises", text, flags=re.MULTILINE):
+        if opens_exercises(cell):
             in_exercises = True
-        if "solution" in _tags(cell):
+        if is_solution(cell):
             group.append(cell)
             continue
         flush()
-        heading = EXERCISE.search(text) if cell["cell_type"] == "markdown" else None
-        if heading:
-            exercise = int(heading.group(1))
+        if exercise_number(cell) is not None:
+            exercise = exercise_number(cell)
         if in_exercises and cell["cell_type"] == "code":
             cell["outputs"], cell["execution_count"] = [], None
         cells.append(cell)
     flush()
-    if any("answer" in _tags(c) for c in cells):
+    if any("answer" in tags(c) for c in cells):
         title = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"), -1)
         cells.insert(title + 1, {"cell_type": "markdown", "id": "student-edition",
                                  "metadata": {"tags": ["student-edition"]},
                                  "source": _lines(BANNER)})
     nb["cells"] = cells
+    nb.setdefault("metadata", {})[MARK] = True
     return nb
 
 
+def _is_ours(target: Path) -> bool:
+    try:
+        return bool(json.loads(target.read_text(encoding="utf-8")).get("metadata", {}).get(MARK))
+    except (OSError, ValueError):
+        return False
+
+
 def build(paths, out: Path) -> list:
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    """Write the student edition of each notebook in ``paths`` into ``out``; every check comes
+    before the first file is written."""
+    out = Path(out)
+    inputs = {Path(p).resolve() for p in paths}
+    if any(p.parent == out.resolve() for p in inputs):
+        raise MalformedNotebook(f"the output folder {out} holds the notebooks it is built from; the student "
+                                f"edition would overwrite them. Choose another --out (default: student/).")
+    editions = []
     for path in paths:
         nb = json.loads(Path(path).read_text(encoding="utf-8"))
+        found = problems(nb["cells"])
+        if found:
+            raise MalformedNotebook(f"{Path(path).name}: " + "; ".join(found)
+                                    + ". Fix the notebook before building its student edition.")
         target = out / Path(path).name
-        target.write_text(json.dumps(student_notebook(nb), indent=1, ensure_ascii=False, sort_keys=True) + "\n",
-                          encoding="utf-8")
+        if target.exists() and not _is_ours(target):
+            raise MalformedNotebook(f"{target} exists and is not a student edition this builder wrote; "
+                                    f"it is left alone. Move it, or choose another --out.")
+        editions.append((target, student_notebook(nb)))
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for target, nb in editions:
+        target.write_text(json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n", encoding="utf-8")
         written.append(target)
     return written
 
@@ -108,7 +129,11 @@ def main(argv=None) -> list:
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
-    written = build(paths, args.out)
+    try:
+        written = build(paths, args.out)
+    except MalformedNotebook as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(1) from None
     for target in written:
         print(f"written: {target}")
     return written

@@ -43,3 +43,15 @@ def test_a_verdict_is_truthy_only_when_right_and_silent_in_a_notebook():
     assert check.value(3, 3, what="x") and not check.value(2, 3, what="x") and not check.value(..., 3, what="x")
     assert repr(check.value(2, 3, what="x")) == "Verdict(wrong)"
     assert hasattr(check.Verdict(True), "_ipython_display_")
+
+
+def test_numpy_answers_are_accepted_and_text_answers_explained(capsys):
+    import numpy as np
+
+    assert check.value(np.int64(12), 12, what="the count").ok is True
+    assert check.value(np.float32(0.5), 0.5, what="the share").ok is True
+    assert check.output_shape(np.array([2, 2]), n=8, k=(3, 5), p=(0, 1), s=(3, 4)).ok is True
+    capsys.readouterr()
+    assert check.value("12", 12, what="the count").ok is False
+    out = capsys.readouterr().out
+    assert "your answer is the text '12', not a number or shape" in out and "without quotation marks" in out

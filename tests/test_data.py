@@ -251,8 +251,39 @@ def test_load_fashion_mnist_subsets_resize_and_classes(fashion_files):
     assert not torch.equal(other.labels, train_iter.labels)
     assert train_iter.classes[9] == "ankle boot"
     assert data.text_labels(torch.tensor([0, 9])) == ["t-shirt", "ankle boot"]
-    with pytest.raises(ValueError, match="at least one example"):
+    with pytest.raises(ValueError, match="train_subset must be at least 1, got 0"):
         data.load_fashion_mnist(32, train_subset=0, path=folder, device="cpu")
+    with pytest.raises(ValueError, match=r"test_subset=20,000 asks for more images than there are \(10,000\)"):
+        data.load_fashion_mnist(32, test_subset=20_000, path=folder, device="cpu")
+    with pytest.raises(TypeError, match="batch_size must be a whole number, got 32.0"):
+        data.load_fashion_mnist(32.0, path=folder, device="cpu")
+    with pytest.raises(ValueError, match="resize must be at least 1, got 0"):
+        data.load_fashion_mnist(32, resize=0, path=folder, device="cpu")
+
+
+def test_load_splits_holds_out_the_same_validation_images_for_every_recipe(fashion_files):
+    from d2lhelpers import recipes
+
+    folder = fashion_files[NAMES[0]].parent
+    recipe = recipes.Recipe(batch_size=100, input_size=32, train_subset=1000, validation=5000, seed=0)
+    splits = data.load_splits(recipe, path=folder, device="cpu")
+    assert (splits.train.num_examples, splits.val.num_examples, splits.test.num_examples) == (1000, 5000, 10_000)
+    assert splits.train.batch_size == 100 and splits.train.input_size == (32, 32) and splits.train.shuffle
+    assert not splits.val.shuffle and not splits.test.shuffle
+    ds = data.read_fashion_mnist(folder)
+    # validation and training images come from the training set and never overlap
+    def rows(images):
+        return {bytes(img.flatten().tolist()) for img in images}
+    val, trained = rows(splits.val.images), rows(splits.train.images)
+    assert not val & trained and val <= rows(ds.train_images)
+    other = data.load_splits(recipe.replace(seed=1, train_subset=None, batch_size=50), path=folder, device="cpu")
+    assert torch.equal(other.val.images, splits.val.images)       # the same held-out set, whatever the recipe
+    assert other.train.num_examples == 55_000 and not rows(other.train.images[:2000]) & val
+    assert torch.bincount(splits.val.labels).min() > 400          # every class is there
+    with pytest.raises(ValueError, match=r"train_subset=56,000 asks for more images than there are \(55,000\)"):
+        data.load_splits(recipe.replace(train_subset=56_000), path=folder, device="cpu")
+    with pytest.raises(TypeError, match="load_splits takes a recipes.Recipe"):
+        data.load_splits(128, path=folder)
 
 
 def test_batches_work_with_d2l_train_ch6(fashion_files, capsys):

@@ -99,3 +99,15 @@ def test_print_shapes(capsys):
     inspection.print_shapes(lenet(), (1, 1, 28, 28))
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Conv2d output shape:        (1, 6, 28, 28)" and len(lines) == 12
+
+
+def test_layer_table_leaves_batch_norm_statistics_and_mode_untouched():
+    net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.ReLU(), nn.Flatten(), nn.LazyLinear(3),
+                        nn.BatchNorm1d(3))
+    net(torch.randn(8, 1, 8, 8))  # a training-mode pass: running statistics move away from 0 and 1
+    before = {k: v.clone() for k, v in net.state_dict().items()}
+    table = inspection.layer_table(net, (2, 1, 8, 8))
+    assert net.training and all(m.training for m in net.modules())
+    for key, value in net.state_dict().items():
+        assert torch.equal(value, before[key]), f"{key} changed"
+    assert list(table.layer) == ["Conv2d", "BatchNorm2d", "ReLU", "Flatten", "Linear", "BatchNorm1d"]

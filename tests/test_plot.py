@@ -9,7 +9,7 @@ from d2lhelpers import plot
 
 def history():
     h = pd.DataFrame({"epoch": [1, 2, 3], "train_loss": [1.0, 0.6, 0.5], "train_acc": [0.6, 0.8, 0.85],
-                      "test_loss": [0.9, 0.7, 0.6], "test_acc": [0.65, 0.75, 0.8]})
+                      "val_loss": [0.9, 0.7, 0.6], "val_acc": [0.65, 0.75, 0.8]})
     h.attrs.update(device="cpu", profile="ci")
     return h
 
@@ -17,11 +17,22 @@ def history():
 def test_history_has_loss_and_accuracy_side_by_side():
     fig = plot.plot_history(history(), show=False)
     loss_ax, acc_ax = fig.axes
-    assert [line.get_label() for line in loss_ax.lines] == ["train", "test"]
+    assert [line.get_label() for line in loss_ax.lines] == ["training", "validation"]
     assert list(acc_ax.lines[1].get_ydata()) == [0.65, 0.75, 0.8]
     assert loss_ax.get_ylabel() == "loss" and acc_ax.get_ylabel() == "accuracy"
-    assert acc_ax.get_title() == "test acc 0.800"
+    assert acc_ax.get_title() == "val acc 0.800"
     assert fig._suptitle.get_text() == "cpu, profile 'ci'"
+    plt.close(fig)
+
+
+def test_the_test_result_is_one_star_at_the_end():
+    h = history()
+    h.attrs.update(test_acc=0.79, test_loss=0.61)
+    fig = plot.plot_history(h, show=False)
+    loss_ax, acc_ax = fig.axes
+    assert [line.get_label() for line in acc_ax.lines] == ["training", "validation", "test (once)"]
+    assert list(acc_ax.lines[2].get_xdata()) == [3] and list(acc_ax.lines[2].get_ydata()) == [0.79]
+    assert acc_ax.get_title() == "test acc 0.790"
     plt.close(fig)
 
 

@@ -28,12 +28,34 @@ def test_device_variable_overrides_and_is_checked(no_accelerator, monkeypatch):
     monkeypatch.setenv(profile.DEVICE_ENV, "cpu")
     assert profile.pick_device() == torch.device("cpu")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    monkeypatch.setenv(profile.DEVICE_ENV, "CPU ")        # any case, stray spaces
+    assert profile.pick_device() == torch.device("cpu")
     monkeypatch.setenv(profile.DEVICE_ENV, "cuda:0")
-    with pytest.raises(RuntimeError, match="no CUDA GPU"):
+    with pytest.raises(ValueError, match="D2L_DEVICE=cuda:0 asks for CUDA, but torch sees no CUDA GPU"):
         profile.pick_device()
     monkeypatch.setenv(profile.DEVICE_ENV, "mps")
-    with pytest.raises(RuntimeError, match="lacks"):
+    with pytest.raises(ValueError, match="D2L_DEVICE=mps asks for Apple MPS, which this machine lacks"):
         profile.pick_device()
+    monkeypatch.setenv(profile.DEVICE_ENV, "gpu")
+    with pytest.raises(ValueError, match="D2L_DEVICE=gpu is not a device torch knows; use cpu, cuda"):
+        profile.pick_device()
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setenv(profile.DEVICE_ENV, "cuda:3")
+    with pytest.raises(ValueError, match="asks for GPU 3, but this machine has 1"):
+        profile.pick_device()
+    with pytest.raises(ValueError, match="device 'tpu'"):
+        profile.usable_device("tpu")
+
+
+def test_fast_paths_are_decided_in_one_place(monkeypatch):
+    monkeypatch.setattr(profile, "cpu_has_fast_bf16", lambda cpuinfo=None: True)
+    assert profile.fast_paths("cpu") == (True, True)
+    monkeypatch.setattr(profile, "cpu_has_fast_bf16", lambda cpuinfo=None: False)
+    assert profile.fast_paths("cpu") == (False, False)
+    assert profile.fast_paths("mps") == (False, False)
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: False)
+    assert profile.fast_paths("cuda") == (False, True)
 
 
 def test_default_profile_depends_on_the_device(monkeypatch):

@@ -88,3 +88,24 @@ def test_committed_notebooks_are_executed_and_clean():
             for out in cell["outputs"]:
                 assert out["output_type"] != "error", f"error output: {where}"
                 assert str(ROOT) not in json.dumps(out), f"machine path in output: {where}"
+
+
+def test_make_clean_removes_only_an_environment_make_created(tmp_path):
+    """`make clean VENV=$CONDA_PREFIX` must never delete a conda environment (or anything else)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    foreign = tmp_path / "my conda env"          # a space in the path, too
+    (foreign / "bin").mkdir(parents=True)
+    (foreign / "bin" / "python").write_text("a user's interpreter")
+    result = subprocess.run(["make", "-s", "clean", f"VENV={foreign}"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode != 0 and "was not created by this Makefile" in result.stderr
+    assert (foreign / "bin" / "python").read_text() == "a user's interpreter"
+    ours = tmp_path / "made by make"
+    ours.mkdir()
+    (ours / ".made-by-make").write_text("created by make")
+    result = subprocess.run(["make", "-s", "clean", f"VENV={ours}"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0 and not ours.exists(), result.stderr
+    assert foreign.exists() and (tmp_path / "my conda env" / "bin").exists()

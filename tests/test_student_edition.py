@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from test_notebooks import cells, source, tags  # the notebooks' cells, read one way
+from d2lhelpers.structure import read_cells as cells, source, tags  # the notebooks' cells, read one way
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -95,3 +95,49 @@ def test_student_edition_runs_and_checks_say_not_answered(path, edition):
                for o in c.outputs]
     texts = ["".join(o.get("text", "")) for o in outputs]
     assert texts and all(t.startswith("… not answered yet") for t in texts), texts
+
+
+def test_an_output_folder_holding_the_notebooks_is_refused(tmp_path, capsys):
+    notebook = tmp_path / "05-x.ipynb"
+    notebook.write_text((ROOT / "notebooks" / "04-pooling.ipynb").read_text(encoding="utf-8"), encoding="utf-8")
+    before = notebook.read_bytes()
+    with pytest.raises(SystemExit) as exit_info:
+        load_script().main(["--out", str(tmp_path), str(notebook)])
+    assert exit_info.value.code == 1 and "holds the notebooks it is built from" in capsys.readouterr().err
+    assert notebook.read_bytes() == before
+
+
+def test_a_malformed_exercise_stops_the_build_naming_it(tmp_path, capsys):
+    import json
+
+    nb = json.loads((ROOT / "notebooks" / "04-pooling.ipynb").read_text(encoding="utf-8"))
+    for i in structure_exercises(nb)[2]:  # untag exercise 2's solutions: they would reach students
+        nb["cells"][i]["metadata"]["tags"].remove("solution")
+    bad = tmp_path / "in" / "04-pooling.ipynb"
+    bad.parent.mkdir()
+    bad.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        load_script().main(["--out", str(tmp_path / "out"), str(bad)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 1 and "04-pooling.ipynb: exercise 2:" in err, err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_notebook_it_did_not_write_is_never_overwritten(tmp_path, capsys):
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = out / "04-pooling.ipynb"
+    mine.write_text("my own notes", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        load_script().main(["--out", str(out), str(ROOT / "notebooks" / "04-pooling.ipynb")])
+    assert "is not a student edition this builder wrote" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "my own notes"
+    mine.unlink()
+    load_script().main(["--out", str(out), str(ROOT / "notebooks" / "04-pooling.ipynb")])
+    load_script().main(["--out", str(out), str(ROOT / "notebooks" / "04-pooling.ipynb")])  # its own: rebuilt
+
+
+def structure_exercises(nb):
+    from d2lhelpers.structure import exercises
+
+    return exercises(nb["cells"])

@@ -1,9 +1,12 @@
 """d2lhelpers.train: fit's history, initialisation, checkpoints, small data, errors."""
+import re
+
 import pytest
 import torch
 from torch import nn
 
-from d2lhelpers import data, train
+from d2lhelpers import data, recipes, train
+from d2lhelpers.checkpoint import CheckpointError
 
 
 def patches(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -17,10 +20,24 @@ def patches(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     return images, labels
 
 
-def loaders(n_train=256, n_test=128, batch_size=64):
-    train_iter = data.Batches(*patches(n_train, 0), batch_size, shuffle=True, seed=0)
-    test_iter = data.Batches(*patches(n_test, 1), batch_size)
-    return train_iter, test_iter
+CLASSES = ("top left", "top right", "bottom left", "bottom right")
+
+
+def loaders(n_train=256, n_val=128, batch_size=64, n_test=None):
+    """Training and validation batches (and test batches when ``n_test`` is given)."""
+    train_iter = data.Batches(*patches(n_train, 0), batch_size, shuffle=True, seed=0, classes=CLASSES)
+    val_iter = data.Batches(*patches(n_val, 1), batch_size, classes=CLASSES)
+    if n_test is None:
+        return train_iter, val_iter
+    return train_iter, val_iter, data.Batches(*patches(n_test, 2), batch_size, classes=CLASSES)
+
+
+def recipe(**changes):
+    """The recipe the small data above are built with: SGD, batch 64, 128 validation images."""
+    return recipes.Recipe(lr=0.5, epochs=2, batch_size=64, validation=128).replace(**changes)
+
+
+QUIET = dict(device="cpu", progress=False, verbose=False)
 
 
 def small_cnn(lazy=False):
@@ -32,25 +49,32 @@ def small_cnn(lazy=False):
 
 
 def test_fit_learns_and_returns_one_row_per_epoch(capsys):
-    train_iter, test_iter = loaders()
-    history = train.fit(small_cnn(), train_iter, test_iter, num_epochs=4, lr=0.5, device="cpu", progress=False)
+    train_iter, val_iter, test_iter = loaders(n_test=64)
+    history = train.fit(small_cnn(), train_iter, val_iter, recipe(epochs=4), test_iter=test_iter, device="cpu",
+                        progress=False)
     assert list(history.columns) == train.HISTORY_COLUMNS
     assert history["epoch"].tolist() == [1, 2, 3, 4]
-    assert history["test_acc"].iloc[-1] > 0.9
+    assert history["val_acc"].iloc[-1] > 0.9 and history.attrs["test_acc"] > 0.9
+    assert history.attrs["test_examples"] == 64
     assert history["train_loss"].iloc[-1] < history["train_loss"].iloc[0]
     assert (history["seconds"] > 0).all() and (history["examples_per_sec"] > 0).all()
-    assert history.attrs == {"device": "cpu", "profile": "ci", "input_size": (28, 28), "batch_size": 64,
-                             "train_examples": 256}
+    attrs = history.attrs
+    assert attrs["recipe"] == recipe(epochs=4).to_dict() and attrs["device"] == "cpu" and attrs["profile"] == "ci"
+    assert (attrs["input_size"], attrs["batch_size"], attrs["train_examples"], attrs["val_examples"]) == (
+        (28, 28), 64, 256, 128)
+    assert attrs["diagnoses"] == [] and attrs["val_never_predicted"] == []
     out = capsys.readouterr().out
-    assert "Training Sequential on cpu, profile 'ci': 4 epochs, 256 examples, 4 batches per epoch" in out
+    assert "Training Sequential on cpu, profile 'ci': 256 training images, 128 validation, 4 batches per epoch" in out
+    assert "Recipe: SGD lr 0.5, 4 epochs, batch 64, 28 px, Xavier init, bf16 " in out
     assert out.count("epoch ") == 4 and "4/4: train loss" in out  # a line per epoch outside a notebook
+    assert "test accuracy" in out and "measured once, after training" in out
 
 
 def test_fit_works_with_fewer_than_five_batches():
     """d2l.train_ch6 divides by zero here (num_batches // 5 == 0)."""
-    train_iter, test_iter = loaders(n_train=40, n_test=20, batch_size=32)
+    train_iter, val_iter = loaders(n_train=40, n_val=20, batch_size=32)
     assert len(train_iter) == 2
-    history = train.fit(small_cnn(), train_iter, test_iter, 2, lr=0.1, device="cpu", progress=False, verbose=False)
+    history = train.fit(small_cnn(), train_iter, val_iter, recipe(batch_size=32, validation=20, lr=0.1), **QUIET)
     assert len(history) == 2
 
 
@@ -63,9 +87,8 @@ def test_xavier_initialisation_reaches_lazy_layers(monkeypatch):
         return real(tensor, *args, **kwargs)
 
     monkeypatch.setattr(nn.init, "xavier_uniform_", spy)
-    train_iter, test_iter = loaders()
     net = small_cnn(lazy=True)
-    train.fit(net, train_iter, test_iter, 1, device="cpu", progress=False, verbose=False)
+    train.fit(net, *loaders(), recipe(epochs=1), **QUIET)
     assert initialised == [(4, 1, 3, 3), (4, 4 * 7 * 7)]
     with pytest.raises(ValueError, match="lazy layers"):
         train.init_weights(small_cnn(lazy=True))
@@ -87,52 +110,61 @@ def test_kaiming_initialisation_keeps_the_activation_scale_through_relu_layers()
     assert torch.equal(net[0].bias, torch.full((4,), 0.1)) and torch.equal(net[1].bias, torch.full((2,), 0.1))
     with pytest.raises(ValueError, match="choose one of xavier, kaiming"):
         train.init_weights(net, scheme="he")
-    train_iter, test_iter = loaders()
-    history = train.fit(small_cnn(lazy=True), train_iter, test_iter, 1, device="cpu", init="kaiming",
-                        progress=False, verbose=False)
-    assert len(history) == 1
+    net = small_cnn(lazy=True)
+    history = train.fit(net, *loaders(), recipe(epochs=1, init="kaiming", init_bias=0.05), **QUIET)
+    assert len(history) == 1 and net[0].bias.detach().tolist() != [0.05] * 4  # trained from 0.05
 
 
-def test_seeded_runs_are_identical():
-    runs = []
-    for _ in range(2):
-        train_iter, test_iter = loaders()
-        runs.append(train.fit(small_cnn(), train_iter, test_iter, 2, device="cpu", progress=False, verbose=False))
-    columns = ["train_loss", "train_acc", "test_loss", "test_acc"]
+def test_seeded_runs_are_identical_and_the_seed_matters():
+    columns = ["train_loss", "train_acc", "val_loss", "val_acc"]
+    runs = [train.fit(small_cnn(), *loaders(), recipe(), **QUIET) for _ in range(2)]
     assert runs[0][columns].equals(runs[1][columns])
+    other = train.fit(small_cnn(), *loaders(), recipe(seed=1), **QUIET)
+    assert not other[columns].equals(runs[0][columns])
 
 
-def test_resuming_a_checkpoint_equals_an_uninterrupted_run(tmp_path, capsys):
-    columns = ["epoch", "train_loss", "train_acc", "test_loss", "test_acc"]
-    kwargs = dict(device="cpu", progress=False, lr=0.3,
-                  optimizer=lambda params: torch.optim.SGD(params, lr=0.3, momentum=0.9),
-                  scheduler=lambda opt, steps: torch.optim.lr_scheduler.OneCycleLR(opt, 0.3, total_steps=steps))
-    straight_net = small_cnn()
-    straight = train.fit(straight_net, *loaders(), 3, verbose=False, **kwargs)
+def dropout_bn_cnn():
+    """A net whose training and evaluation differ: dropout (random) and batch normalization."""
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(4),
+                         nn.Flatten(), nn.Dropout(0.5), nn.Linear(4 * 7 * 7, 4))
 
-    # Interrupt a 3-epoch run after 2 epochs (as a student pressing stop would), then resume it.
-    ckpt2 = tmp_path / "stopped.pt"
-    train_iter, test_iter = loaders()
 
-    class StopAfter:
-        def __init__(self, inner, epochs):
-            self.inner, self.left = inner, epochs
+class StopAfter:
+    """Batches that raise KeyboardInterrupt before epoch ``epochs`` (a student pressing stop)."""
 
-        def __len__(self):
-            return len(self.inner)
+    def __init__(self, inner, epochs):
+        self.inner, self.left = inner, epochs
+        self.batch_size, self.num_examples, self.classes = inner.batch_size, inner.num_examples, inner.classes
+        self.input_size = inner.input_size
 
-        def set_epoch(self, epoch):
-            if epoch >= self.left:
-                raise KeyboardInterrupt
-            self.inner.set_epoch(epoch)
+    def __len__(self):
+        return len(self.inner)
 
-        def __iter__(self):
-            return iter(self.inner)
+    def set_epoch(self, epoch):
+        if epoch >= self.left:
+            raise KeyboardInterrupt
+        self.inner.set_epoch(epoch)
 
+    def __iter__(self):
+        return iter(self.inner)
+
+
+@pytest.mark.parametrize("make_net", [small_cnn, dropout_bn_cnn], ids=["plain", "dropout+batchnorm"])
+def test_resuming_a_checkpoint_equals_an_uninterrupted_run(tmp_path, capsys, make_net):
+    """Dropout draws random numbers every batch: without the saved random state the resumed run
+    would differ. Momentum and the one-cycle schedule must come back too."""
+    columns = ["epoch", "train_loss", "train_acc", "val_loss", "val_acc"]
+    run = recipe(epochs=3, lr=0.3, momentum=0.9, schedule="onecycle")
+    straight_net = make_net()
+    straight = train.fit(straight_net, *loaders(), run, **QUIET)
+
+    ckpt = tmp_path / "stopped.pt"
+    train_iter, val_iter = loaders()
     with pytest.raises(KeyboardInterrupt):
-        train.fit(small_cnn(), StopAfter(train_iter, 2), test_iter, 3, checkpoint=ckpt2, verbose=False, **kwargs)
-    resumed_net = small_cnn()
-    resumed = train.fit(resumed_net, *loaders(), 3, checkpoint=ckpt2, **kwargs)
+        train.fit(make_net(), StopAfter(train_iter, 2), val_iter, run, checkpoint=ckpt, **QUIET)
+    assert not (tmp_path / "stopped.pt.lock").exists()  # an interrupted run leaves no lock
+    resumed_net = make_net()
+    resumed = train.fit(resumed_net, *loaders(), run, checkpoint=ckpt, device="cpu", progress=False)
     assert "Loaded stopped.pt: 2 epoch(s) done, training 1 more." in capsys.readouterr().out
     assert resumed[columns].equals(straight[columns])
     for a, b in zip(resumed_net.state_dict().values(), straight_net.state_dict().values()):
@@ -142,50 +174,274 @@ def test_resuming_a_checkpoint_equals_an_uninterrupted_run(tmp_path, capsys):
 def test_a_finished_checkpoint_loads_without_training(tmp_path, capsys):
     ckpt = tmp_path / "net.pt"
     first_net = small_cnn()
-    first = train.fit(first_net, *loaders(), 2, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
-    train_iter, test_iter = loaders()
+    first = train.fit(first_net, *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    train_iter, val_iter = loaders()
     passes = []
     train_iter.set_epoch = lambda epoch: passes.append(epoch)
     net = small_cnn()
-    again = train.fit(net, train_iter, test_iter, 2, device="cpu", progress=False, checkpoint=ckpt)
+    again = train.fit(net, train_iter, val_iter, recipe(), checkpoint=ckpt, device="cpu", progress=False)
     assert passes == [] and again.equals(first)
     assert "Loaded net.pt: 2 epoch(s) done." in capsys.readouterr().out
     for a, b in zip(net.state_dict().values(), first_net.state_dict().values()):
         assert torch.equal(a, b)
 
 
-def test_divergence_is_reported_with_the_learning_rate():
-    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 4))
-    with pytest.raises(FloatingPointError, match=r"became nan in epoch 1: the learning rate \(1e\+38\)"):
-        train.fit(net, *loaders(), 1, lr=1e38, device="cpu", progress=False, verbose=False)
+def test_more_epochs_continue_a_run_without_schedule_and_equal_a_longer_one(tmp_path):
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), recipe(epochs=2), checkpoint=ckpt, **QUIET)
+    continued = train.fit(small_cnn(), *loaders(), recipe(epochs=3), checkpoint=ckpt, **QUIET)
+    longer = train.fit(small_cnn(), *loaders(), recipe(epochs=3), **QUIET)
+    columns = ["train_loss", "train_acc", "val_loss", "val_acc"]
+    assert continued[columns].equals(longer[columns])
 
 
-def test_bad_arguments_are_refused():
-    train_iter, test_iter = loaders()
-    with pytest.raises(ValueError, match="num_epochs"):
-        train.fit(small_cnn(), train_iter, test_iter, -1, device="cpu")
-    empty = data.Batches(*patches(10), 64, drop_last=True)
-    with pytest.raises(ValueError, match="no batches"):
-        train.fit(small_cnn(), empty, test_iter, 1, device="cpu")
+# ---------------------------------------------------------------- a changed run is never mixed with the old one
+
+@pytest.mark.parametrize("change, named", [
+    (dict(lr=0.01), "lr 0.5 there, 0.01 here"),
+    (dict(optimizer="adam", lr=0.5), "optimizer sgd there, adam here"),
+    (dict(epochs=1), "epochs 2 there, 1 here"),
+    (dict(schedule="onecycle", epochs=3), "schedule None there, onecycle here"),
+    (dict(seed=3), "seed 0 there, 3 here"),
+    (dict(train_subset=128), "train_subset None there, 128 here"),
+])
+def test_resuming_with_another_recipe_is_refused_naming_the_difference(tmp_path, change, named):
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    before = ckpt.read_bytes()
+    train_iter, val_iter = loaders()
+    if "train_subset" in change:
+        train_iter = data.Batches(*patches(128, 0), 64, shuffle=True, classes=CLASSES)
+    with pytest.raises(CheckpointError) as err:
+        train.fit(small_cnn(), train_iter, val_iter, recipe(**change), checkpoint=ckpt, **QUIET)
+    message = str(err.value)
+    assert named in message and "restart=True" in message and "net-2.pt" in message and "\n" not in message
+    assert ckpt.read_bytes() == before  # nothing lost
+
+
+def test_resuming_another_net_with_the_same_shapes_is_refused(tmp_path):
+    """Sigmoid and ReLU nets have identical parameter shapes: load_state_dict alone would accept it."""
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    sigmoid = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.Sigmoid(), nn.MaxPool2d(4), nn.Flatten(),
+                            nn.Linear(4 * 7 * 7, 4))
+    with pytest.raises(CheckpointError, match=r"the network differs at line 3 of print\(net\): "
+                                              r"'\(1\): ReLU\(\)' there, '\(1\): Sigmoid\(\)' here"):
+        train.fit(sigmoid, *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    other = nn.Sequential(nn.Flatten(), nn.Linear(784, 4))
+    with pytest.raises(CheckpointError, match="the network"):
+        train.fit(other, *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+
+
+def test_restart_trains_from_scratch_and_replaces_the_checkpoint(tmp_path, capsys):
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    history = train.fit(small_cnn(), *loaders(), recipe(lr=0.1), checkpoint=ckpt, restart=True, device="cpu",
+                        progress=False)
+    assert "restart=True: training from scratch" in capsys.readouterr().out
+    assert len(history) == 2 and train.load_history(ckpt).attrs["recipe"]["lr"] == 0.1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["net.json", "net.pt"]  # no temporary file left
+
+
+def test_a_history_always_matches_the_weights(tmp_path):
+    """Fewer epochs than saved is another run: refused, never an 8-row checkpoint shown as 2 rows."""
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), recipe(epochs=3), checkpoint=ckpt, **QUIET)
+    with pytest.raises(CheckpointError, match="holds 3 epoch\\(s\\) of another run.*epochs 3 there, 2 here"):
+        train.fit(small_cnn(), *loaders(), recipe(epochs=2), checkpoint=ckpt, **QUIET)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "cannot be read as a checkpoint"),
+    (b"not a zip file at all", "cannot be read as a checkpoint"),
+    ("truncated", "cannot be read as a checkpoint"),
+    ("state_dict", "holds plain weights \\(a state_dict\\)"),
+    ("foreign", "is not a checkpoint written by fit"),
+    ("old", "written by an older version of d2lhelpers"),
+    ("payload", "not loaded, for safety"),
+])
+def test_an_unreadable_checkpoint_gets_one_clear_error(tmp_path, content, message):
+    ckpt = tmp_path / "net.pt"
+    if content == "truncated":
+        train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+        ckpt.write_bytes(ckpt.read_bytes()[:300])
+    elif content == "state_dict":
+        torch.save(small_cnn().state_dict(), ckpt)
+    elif content == "foreign":
+        torch.save({"weights": [1, 2, 3]}, ckpt)
+    elif content == "old":  # the format before recipes were saved
+        torch.save({"model": small_cnn().state_dict(), "history": [], "optimizer": {}}, ckpt)
+    elif content == "payload":
+        torch.save({"model": {}, "history": [], "payload": Exploit()}, ckpt)
+    else:
+        ckpt.write_bytes(content)
+    with pytest.raises(CheckpointError) as err:
+        train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    assert str(ckpt) in str(err.value) and "restart=True" in str(err.value)
+    assert re.search(message, str(err.value)), str(err.value)
+    assert not EXPLOITED
+
+
+EXPLOITED = []
+
+
+class Exploit:
+    """A pickled object that would run code when loaded without weights_only."""
+
+    def __reduce__(self):
+        return (EXPLOITED.append, ("ran",))
+
+
+def test_a_read_only_checkpoint_folder_fails_before_the_first_epoch(tmp_path):
+    import os
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    train_iter, val_iter = loaders()
+    passes = []
+    train_iter.set_epoch = lambda epoch: passes.append(epoch)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("running as root: permissions do not stop writing")
+        with pytest.raises(PermissionError, match="cannot write the checkpoint .*ro/net.pt"):
+            train.fit(small_cnn(), train_iter, val_iter, recipe(), checkpoint=folder / "net.pt", **QUIET)
+        assert passes == []
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_file_where_the_folder_should_be_fails_before_the_first_epoch(tmp_path):
+    (tmp_path / "blocker").write_text("a file, not a folder")
+    with pytest.raises(PermissionError, match="cannot write the checkpoint"):
+        train.fit(small_cnn(), *loaders(), recipe(), checkpoint=tmp_path / "blocker" / "net.pt", **QUIET)
+
+
+def test_two_runs_on_one_checkpoint_are_kept_apart(tmp_path):
+    import subprocess
+    import sys
+
+    ckpt = tmp_path / "net.pt"
+    # another live process holds the lock: this run must not write the same file
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        import socket
+
+        (tmp_path / "net.pt.lock").write_text(f"{socket.gethostname()} {holder.pid}")
+        with pytest.raises(RuntimeError, match=f"another training run \\(process .* {holder.pid}\\) is writing"):
+            train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    finally:
+        holder.kill()
+        holder.wait()
+    # the holder died without cleaning up: its stale lock is taken over
+    history = train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    assert len(history) == 2 and not (tmp_path / "net.pt.lock").exists()
+
+
+def test_temporary_files_are_unique_per_write(tmp_path, monkeypatch):
+    from d2lhelpers import checkpoint
+
+    names = []
+    real = checkpoint.tempfile.mkstemp
+
+    def spy(*args, **kwargs):
+        fd, name = real(*args, **kwargs)
+        names.append(name)
+        return fd, name
+
+    monkeypatch.setattr(checkpoint.tempfile, "mkstemp", spy)
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=tmp_path / "net.pt", **QUIET)
+    assert len(names) == len(set(names)) >= 4 and all(".tmp" in n or ".probe" in n for n in names)
+
+
+# ---------------------------------------------------------------- evaluation, and nets whose modes differ
+
+def test_evaluate_uses_eval_mode_and_leaves_batch_norm_statistics_alone():
+    """With dropout 0.5 and batch normalization, a training-mode evaluation gives other numbers
+    (and moves the running statistics): evaluate must switch to eval mode."""
+    net = dropout_bn_cnn()
+    train.fit(net, *loaders(), recipe(epochs=2), **QUIET)
+    _, val_iter = loaders()
+    stats = {k: v.clone() for k, v in net.state_dict().items()}
+    loss, acc = train.evaluate(net, val_iter)
+    assert all(torch.equal(v, stats[k]) for k, v in net.state_dict().items())
+    net.eval()
+    with torch.no_grad():
+        X, y = val_iter.images, val_iter.labels
+        expected = nn.functional.cross_entropy(net(val_iter.prepare(X)), y).item()
+        import copy
+
+        twin = copy.deepcopy(net).train()   # a training-mode pass would move net's statistics
+        torch.manual_seed(1)
+        in_training_mode = nn.functional.cross_entropy(twin(val_iter.prepare(X)), y).item()
+    assert loss == pytest.approx(expected, rel=1e-5)
+    assert abs(in_training_mode - expected) > 1e-3
+    assert train.evaluate(net, val_iter) == (loss, acc)  # repeatable: no randomness in evaluation
 
 
 def test_evaluate_and_predict():
-    train_iter, test_iter = loaders()
+    train_iter, val_iter = loaders()
     net = small_cnn()
-    train.fit(net, train_iter, test_iter, 3, lr=0.5, device="cpu", progress=False, verbose=False)
-    loss, acc = train.evaluate(net, test_iter)
-    X, y = next(iter(test_iter))
+    train.fit(net, train_iter, val_iter, recipe(epochs=3), **QUIET)
+    loss, acc = train.evaluate(net, val_iter)
+    X, y = next(iter(val_iter))
     predicted = train.predict(net, X)
     assert acc > 0.9 and loss > 0 and predicted.shape == y.shape
     assert float((predicted == y).float().mean()) > 0.8
 
 
-def test_a_checkpoint_of_another_net_is_refused_clearly(tmp_path):
-    ckpt = tmp_path / "net.pt"
-    train.fit(small_cnn(), *loaders(), 1, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
-    other = nn.Sequential(nn.Flatten(), nn.Linear(784, 4))
-    with pytest.raises(ValueError, match="saved from a different network; delete it"):
-        train.fit(other, *loaders(), 1, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
+# ---------------------------------------------------------------- early, friendly errors
+
+def test_bad_arguments_are_refused_with_one_line_each():
+    train_iter, val_iter = loaders()
+    with pytest.raises(TypeError, match="fourth argument is a recipes.Recipe"):
+        train.fit(small_cnn(), train_iter, val_iter, 3, device="cpu")
+    with pytest.raises(ValueError, match="epochs must be at least 1"):
+        recipe(epochs=0)
+    with pytest.raises(TypeError, match="batch_size must be a whole number"):
+        recipe(batch_size=64.0)
+    with pytest.raises(ValueError, match="choose one of 'sgd', 'adam', 'adamw'"):
+        recipe(optimizer="rmsprop")
+    with pytest.raises(TypeError, match="a recipe has no field num_epochs"):
+        recipe().replace(num_epochs=3)
+    with pytest.raises(ValueError, match="the training batches do not match the recipe: batch_size 64 in the "
+                                         "batches, 128 in the recipe"):
+        train.fit(small_cnn(), train_iter, val_iter, recipe(batch_size=128), device="cpu")
+    with pytest.raises(ValueError, match="the validation batches hold 128 images, the recipe says validation=5,000"):
+        train.fit(small_cnn(), train_iter, val_iter, recipe(validation=5000), device="cpu")
+    empty = data.Batches(*patches(10), 64, drop_last=True, classes=CLASSES)
+    with pytest.raises(ValueError, match="no batches"):
+        train.fit(small_cnn(), empty, val_iter, recipe(), device="cpu")
+    with pytest.raises(ValueError, match="no CUDA GPU"):
+        train.fit(small_cnn(), train_iter, val_iter, recipe(), device="cuda")
+    with pytest.raises(ValueError, match="not a device torch knows"):
+        train.fit(small_cnn(), train_iter, val_iter, recipe(), device="gpu")
+    with pytest.raises(TypeError, match="meta must hold plain values"):
+        train.fit(small_cnn(), train_iter, val_iter, recipe(), device="cpu", meta={"net": small_cnn()})
+
+
+def test_the_first_batch_catches_a_wrong_output_count_or_input_size():
+    with pytest.raises(ValueError, match=r"outputs shape \(2, 10\) .* the data has 4 classes.*LazyLinear\(4\)"):
+        train.fit(nn.Sequential(nn.Flatten(), nn.LazyLinear(10)), *loaders(), recipe(), **QUIET)
+    tiny = data.Batches(*patches(128, 0), 64, shuffle=True, resize=8, classes=CLASSES)
+    val = data.Batches(*patches(128, 1), 64, resize=8, classes=CLASSES)
+    from d2lhelpers import models
+
+    with pytest.raises(ValueError, match=r"cannot take inputs of shape \(1, 8, 8\).*models.MIN_SIZE: lenet 12"):
+        train.fit(models.lenet(4), tiny, val, recipe(input_size=8), **QUIET)
+
+
+def test_divergence_is_reported_with_the_optimisers_real_learning_rate():
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 4))
+    with pytest.raises(FloatingPointError, match=r"became nan in epoch 1: SGD was stepping with learning rate "
+                                                 r"1e\+38, too high"):
+        train.fit(net, *loaders(), recipe(lr=1e38), **QUIET)
+    # with a schedule the rate in force is the schedule's, not the recipe's peak
+    with pytest.raises(FloatingPointError) as err:
+        train.fit(nn.Sequential(nn.Flatten(), nn.Linear(784, 4)), *loaders(), recipe(lr=1e38, schedule="cosine"),
+                  **QUIET)
+    quoted = float(re.search(r"learning rate (\S+), too high", str(err.value)).group(1))
+    assert 0 < quoted < 1e38
 
 
 def test_checkpoint_path_is_per_profile():
@@ -213,31 +469,35 @@ def test_confusion_matrix_counts_truth_by_prediction():
 
 def test_bf16_autocast_and_channels_last_paths_train():
     """The settings fit turns on for CUDA, exercised on the CPU (where they also work)."""
-    train_iter, test_iter = loaders()
-    history = train.fit(small_cnn(), train_iter, test_iter, 3, lr=0.5, device="cpu", amp=True,
-                        channels_last=True, progress=False, verbose=False)
-    assert history["test_acc"].iloc[-1] > 0.8
-    loss, acc = train.evaluate(small_cnn().eval(), test_iter, "cpu", amp=True, channels_last=True)
+    history = train.fit(small_cnn(), *loaders(), recipe(epochs=3, bf16=True, channels_last=True), **QUIET)
+    assert history["val_acc"].iloc[-1] > 0.8
+    assert "bf16 on, channels_last on" in history.attrs["recipe_line"]
+    _, val_iter = loaders()
+    loss, acc = train.evaluate(small_cnn().eval(), val_iter, "cpu", amp=True, channels_last=True)
     assert 0 <= acc <= 1 and loss > 0
 
 
-def test_load_history_reads_a_checkpoint_with_its_device_profile_and_meta(tmp_path):
+def test_load_history_reads_the_json_beside_the_checkpoint_without_weights(tmp_path, monkeypatch):
     ckpt = tmp_path / "net.pt"
-    history = train.fit(small_cnn(), *loaders(), 2, device="cpu", progress=False, checkpoint=ckpt,
-                        verbose=False, profile_name="quick", meta={"recipe": "SGD 0.1"})
-    assert history.attrs == {"input_size": (28, 28), "batch_size": 64, "train_examples": 256,
-                             "recipe": "SGD 0.1", "device": "cpu", "profile": "quick"}
+    train_iter, val_iter, test_iter = loaders(n_test=64)
+    history = train.fit(small_cnn(), train_iter, val_iter, recipe(), test_iter=test_iter, checkpoint=ckpt,
+                        profile_name="quick", meta={"net": "small CNN"}, **QUIET)
+    monkeypatch.setattr(torch, "load", lambda *a, **k: pytest.fail("load_history must not load weights"))
     loaded = train.load_history(ckpt)
-    assert loaded.equals(history) and loaded.attrs == history.attrs
+    assert loaded.equals(history)
+    for key in ("recipe", "recipe_line", "input_size", "batch_size", "train_examples", "val_examples", "classes",
+                "net", "device", "profile", "test_acc", "test_loss", "test_examples"):
+        assert loaded.attrs[key] == history.attrs[key], key
+    assert loaded.attrs["profile"] == "quick" and loaded.attrs["net"] == "small CNN"
     with pytest.raises(FileNotFoundError, match="run the notebook that trains this network"):
         train.load_history(tmp_path / "missing.pt")
 
 
 def test_a_loaded_finished_run_names_the_device_that_trained_it(tmp_path):
     ckpt = tmp_path / "net.pt"
-    train.fit(small_cnn(), *loaders(), 1, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
-    state = torch.load(ckpt, weights_only=False)
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    state = torch.load(ckpt, weights_only=True)
     state["device"] = "cuda (NVIDIA H100)"
     torch.save(state, ckpt)
-    again = train.fit(small_cnn(), *loaders(), 1, device="cpu", progress=False, checkpoint=ckpt, verbose=False)
+    again = train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
     assert again.attrs["device"] == "cuda (NVIDIA H100)"

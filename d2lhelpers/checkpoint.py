@@ -1,0 +1,215 @@
+"""A training run's checkpoint: saved after every epoch, resumed only by the same run.
+
+A checkpoint holds the weights, the optimiser's and schedule's state, the random state, the
+history so far, and the run's *identity*: its recipe, the network's structure (every layer and
+its settings, as PyTorch prints them), the classes and the loss. :class:`Checkpoint` refuses to
+resume a file written by another run, naming each difference and the two ways out, so that a
+changed setting never silently continues an old run. Every file is read with
+``torch.load(weights_only=True)`` (a checkpoint cannot run code), written through a unique
+temporary file, and guarded by a lock so that two runs never write one file at once.
+
+Beside ``name.pt`` goes ``name.json``: the recipe, history and test result in plain text, which
+``train.load_history`` reads without loading any weights.
+
+First explained in ``notebooks/05-lenet.ipynb``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+import torch
+
+FORMAT = 2
+
+
+class CheckpointError(ValueError):
+    """A checkpoint cannot be read, or was written by another run; the message says what to do."""
+
+
+def _ways_out(path: Path, name: str | None = None) -> str:
+    other = f"{name}-2" if name else str(path.with_name(f"{path.stem}-2{path.suffix}"))
+    return (f"Either pass restart=True to train from scratch (the file is replaced after the first epoch), "
+            f"or give another checkpoint name (e.g. checkpoint='{other}') to keep both.")
+
+
+def describe_net(net: torch.nn.Module) -> list[str]:
+    """The network's structure as lines: each layer with its settings (activation, dropout rate,
+    kernel size, channels, ...), as ``print(net)`` shows it."""
+    return [line.rstrip() for line in repr(net).splitlines()]
+
+
+def _net_difference(saved: list[str], current: list[str]) -> str | None:
+    if saved == current:
+        return None
+    for i, (a, b) in enumerate(zip(saved, current)):
+        if a != b:
+            return f"the network differs at line {i + 1} of print(net): {a.strip()!r} there, {b.strip()!r} here"
+    longer = "there" if len(saved) > len(current) else "here"
+    return f"the network has more layers {longer} ({len(saved)} vs {len(current)} lines of print(net))"
+
+
+def _shown(value) -> str:
+    return "None" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
+
+
+class Checkpoint:
+    """The checkpoint file of one run (``path``) and its JSON history beside it."""
+
+    def __init__(self, path: str | os.PathLike, name: str | None = None):
+        self.path, self.name = Path(path), name  # name: what the user passed, when not a path
+        self.json_path = self.path.with_suffix(".json")
+        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        self._locked = False
+
+    def __repr__(self) -> str:
+        return f"Checkpoint({str(self.path)!r})"
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    # ------------------------------------------------------------ before the first epoch
+    def acquire(self) -> None:
+        """Check that the folder is writable and that no other run writes this file; take the lock."""
+        folder = self.path.parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".probe")
+            os.close(fd)
+            os.remove(probe)
+        except OSError as err:
+            raise PermissionError(f"cannot write the checkpoint {self.path} ({err.strerror or err}): make "
+                                  f"{folder} writable, or pass checkpoint= a path in a folder you can write "
+                                  f"(or checkpoint=None to keep no checkpoint).") from None
+        me = f"{socket.gethostname()} {os.getpid()}"
+        for _ in range(2):
+            try:
+                fd = os.open(self.lock_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                if self._lock_is_alive():
+                    raise RuntimeError(f"another training run (process {self._lock_owner()}) is writing "
+                                       f"{self.path}; wait until it finishes, or give this run another "
+                                       f"checkpoint name.") from None
+                self.lock_path.unlink(missing_ok=True)  # left behind by a run that died
+                continue
+            with os.fdopen(fd, "w") as f:
+                f.write(me)
+            self._locked = True
+            return
+
+    def _lock_owner(self) -> str:
+        try:
+            return self.lock_path.read_text().strip()
+        except OSError:
+            return ""
+
+    def _lock_is_alive(self) -> bool:
+        host, _, pid = self._lock_owner().partition(" ")
+        if host != socket.gethostname() or not pid.isdigit():
+            return bool(host)  # another machine's run (shared folder): assume it is alive
+        if int(pid) == os.getpid():
+            return False       # this process's own lock, left by an interrupted fit
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def release(self) -> None:
+        if self._locked:
+            self.lock_path.unlink(missing_ok=True)
+            self._locked = False
+
+    # ------------------------------------------------------------ reading
+    def load(self) -> dict:
+        """The saved state, checked; a :class:`CheckpointError` naming the file and the fix otherwise."""
+        try:
+            state = torch.load(self.path, map_location="cpu", weights_only=True)
+        except Exception as err:  # truncated, empty, not a zip, unsafe pickle: all end the same way
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            if "Weights only load failed" in str(err):
+                reason = "it holds Python objects that are not loaded, for safety (weights_only=True)"
+            raise CheckpointError(f"{self.path} cannot be read as a checkpoint ({reason[:160]}): it is truncated, "
+                                  f"empty or not written by fit. " + _ways_out(self.path, self.name)) from None
+        if isinstance(state, dict) and state and all(isinstance(v, torch.Tensor) for v in state.values()):
+            raise CheckpointError(f"{self.path} holds plain weights (a state_dict), not a checkpoint of fit: load "
+                                  f"it with net.load_state_dict(torch.load(path)). " + _ways_out(self.path, self.name))
+        if not isinstance(state, dict) or "model" not in state or "history" not in state:
+            raise CheckpointError(f"{self.path} is not a checkpoint written by fit. " + _ways_out(self.path, self.name))
+        if state.get("format") != FORMAT:
+            raise CheckpointError(f"{self.path} was written by an older version of d2lhelpers, which did not "
+                                  f"save the run's recipe, so it cannot be checked. " + _ways_out(self.path, self.name))
+        return state
+
+    def refuse_another_run(self, state: dict, identity: dict) -> None:
+        """Raise :class:`CheckpointError` unless ``state`` was written by the run ``identity`` describes.
+
+        One difference is allowed: more epochs than saved, when the recipe has no schedule (a
+        constant learning rate does not depend on the number of epochs, so the run so far is the
+        same)."""
+        from .recipes import Recipe
+
+        saved, current = Recipe.from_dict(state["recipe"]), Recipe.from_dict(identity["recipe"])
+        differences = []
+        for field, there, here in saved.differences(current):
+            if field == "epochs" and here > there and current.schedule is None:
+                continue
+            differences.append(f"{field} {_shown(there)} there, {_shown(here)} here")
+        net = _net_difference(state["net"], identity["net"])
+        if net:
+            differences.append(net)
+        for key, what in (("classes", "the classes"), ("loss", "the loss")):
+            if state.get(key) != identity.get(key):
+                differences.append(f"{what} {state.get(key)} there, {identity.get(key)} here")
+        if differences:
+            done = len(state["history"])
+            raise CheckpointError(f"{self.path} holds {done} epoch(s) of another run, so it is not resumed: "
+                                  + "; ".join(differences) + ". " + _ways_out(self.path, self.name))
+
+    # ------------------------------------------------------------ writing
+    def save(self, state: dict) -> None:
+        """Write ``state`` through a temporary file of its own (never half a checkpoint, and two
+        processes never share a temporary file), then its JSON history."""
+        self._atomic_write(self.path, lambda f: torch.save({**state, "format": FORMAT}, f))
+        self.save_json(state)
+
+    def save_json(self, state: dict, test: dict | None = None) -> None:
+        record = {key: state.get(key) for key in ("recipe", "recipe_line", "history", "device", "profile", "meta",
+                                                  "facts")}
+        previous = self.read_json() if test is None and self.json_path.exists() else {}
+        record["test"] = test if test is not None else None
+        if test is None and previous.get("test") and len(previous.get("history", [])) == len(state["history"]):
+            record["test"] = previous["test"]
+        text = json.dumps(record, indent=1, default=_plain)
+        self._atomic_write(self.json_path, lambda f: f.write(text.encode("utf-8")))
+
+    def read_json(self) -> dict:
+        try:
+            return json.loads(self.json_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise CheckpointError(f"{self.json_path} cannot be read ({err}); the history is also in "
+                                  f"{self.path}, or train again with restart=True.") from None
+
+    @staticmethod
+    def _atomic_write(target: Path, write) -> None:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                write(f)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def _plain(value):
+    if isinstance(value, (tuple, set)):
+        return list(value)
+    if isinstance(value, torch.Tensor):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} cannot be saved in a checkpoint's history")
