@@ -171,12 +171,39 @@ class Checkpoint:
             raise CheckpointError(f"{self.path} holds {done} epoch(s) of another run, so it is not resumed: "
                                   + "; ".join(differences) + ". " + _ways_out(self.path, self.name))
 
+    def resume(self, record: dict, net, optimizer, scheduler, device, epochs: int, verbose: bool):
+        """Load the saved run into ``net`` (and, to continue it, the optimiser, schedule and random
+        state) after checking it is the run ``record`` describes. Returns (history rows, device)."""
+        state = self.load()
+        self.refuse_another_run(state, record)
+        net.load_state_dict(state["model"])
+        rows = list(state["history"])
+        if len(rows) < epochs:
+            optimizer.load_state_dict(state["optimizer"])
+            if scheduler is not None and state.get("scheduler") is not None:
+                scheduler.load_state_dict(state["scheduler"])
+            torch.set_rng_state(state["rng"]["cpu"])
+            if torch.device(device).type == "cuda" and state["rng"].get("cuda"):
+                torch.cuda.set_rng_state_all(state["rng"]["cuda"])
+        if verbose:
+            print(f"Loaded {self.path.name}: {len(rows)} epoch(s) done"
+                  + (f", training {epochs - len(rows)} more." if len(rows) < epochs else "."))
+        return rows, state.get("device", record.get("device"))
+
     # ------------------------------------------------------------ writing
     def save(self, state: dict) -> None:
         """Write ``state`` through a temporary file of its own (never half a checkpoint, and two
         processes never share a temporary file), then its JSON history."""
         self._atomic_write(self.path, lambda f: torch.save({**state, "format": FORMAT}, f))
         self.save_json(state)
+
+    def save_run(self, record: dict, rows: list, net, optimizer, scheduler, device) -> None:
+        """After an epoch: everything needed to resume, and the history so far."""
+        rng = {"cpu": torch.get_rng_state(),
+               "cuda": torch.cuda.get_rng_state_all() if torch.device(device).type == "cuda" else []}
+        self.save({**record, "model": net.state_dict(), "optimizer": optimizer.state_dict(),
+                   "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                   "history": rows, "rng": rng})
 
     def save_json(self, state: dict, test: dict | None = None) -> None:
         record = {key: state.get(key) for key in ("recipe", "recipe_line", "history", "device", "profile", "meta",

@@ -283,6 +283,10 @@ class Batches:
         if images.dim() != 3 or images.shape[0] != labels.shape[0]:
             raise ValueError(f"images must be (N, H, W) with one label each; got images {tuple(images.shape)} "
                              f"and labels {tuple(labels.shape)}.")
+        if images.dtype != torch.uint8:
+            raise TypeError(f"images must be uint8 (0 to 255, as the idx files hold them), got {images.dtype}: "
+                            f"each batch is divided by 255, so other values would be silently wrong; convert "
+                            f"images in [0, 1] with (images * 255).round().to(torch.uint8).")
         self.images, self.labels = images, labels
         self.batch_size = _whole(batch_size, "batch_size")
         self.shuffle, self.seed, self.drop_last = shuffle, seed, drop_last

@@ -141,7 +141,7 @@ def current(name: str | None = None, device: torch.device | str | None = None) -
     """The profile in force: ``name``, else ``$D2L_PROFILE``, else ``full`` on a GPU
     and ``quick`` on a CPU."""
     device = torch.device(device) if device is not None else pick_device()
-    chosen = name or os.environ.get(PROFILE_ENV, "").strip().lower()
+    chosen = (name or os.environ.get(PROFILE_ENV, "")).strip().lower()
     if not chosen:
         chosen = "quick" if device.type == "cpu" else "full"
     if chosen not in PROFILES:

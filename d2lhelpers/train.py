@@ -13,6 +13,7 @@ book-keeping. First explained in ``notebooks/00-setup-check.ipynb``.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -113,6 +114,7 @@ def _prepare(X: torch.Tensor, y: torch.Tensor, device: torch.device, channels_la
 
 
 def _evaluate(net, data_iter, device, loss, amp, channels_last, num_classes=None):
+    """(mean loss, accuracy, counts): counts is None, or (2, num_classes) of true and predicted labels."""
     net.eval()
     total_loss, correct, n = 0.0, 0, 0
     counts = None
@@ -296,6 +298,108 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
       redraw loss and accuracy after each epoch (default on in a notebook; outside one a line
       per epoch is printed); ``callbacks``: more :class:`Callback` objects.
     """
+    device, run_profile, meta = _check_arguments(net, train_iter, val_iter, recipe, device, profile_name, meta)
+    num_batches = _length(train_iter, "training")
+    classes = tuple(getattr(train_iter, "classes", ()) or ())
+    amp, channels_last = recipe.resolved(device)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+    loss_fn = loss or nn.CrossEntropyLoss()
+    _initialise(net, train_iter, recipe, device, classes, channels_last)
+    opt = recipe.make_optimizer(net.parameters())
+    sched = recipe.make_scheduler(opt, num_batches)
+    facts = {"input_size": tuple(getattr(train_iter, "input_size", ()) or ()) or None,
+             "batch_size": recipe.batch_size, "train_examples": getattr(train_iter, "num_examples", None),
+             "val_examples": getattr(val_iter, "num_examples", None) if val_iter is not None else None,
+             "classes": list(classes)}
+    # what a checkpoint must match to be resumed, and what it keeps beside the weights
+    record = {"recipe": recipe.to_dict(), "net": describe_net(net), "classes": list(classes),
+              "loss": type(loss_fn).__name__, "recipe_line": recipe.describe(device), "facts": facts,
+              "meta": meta, "profile": run_profile.name, "device": profile.describe_device(device)}
+    attrs = {"recipe": record["recipe"], "recipe_line": record["recipe_line"], **facts,
+             "profile": run_profile.name, **meta}
+    evaluate_on = functools.partial(_evaluate, device=device, loss=loss_fn, amp=amp, channels_last=channels_last)
+
+    ckpt = _open_checkpoint(checkpoint, run_profile.name)
+    try:
+        rows, trained_on = [], record["device"]
+        if ckpt is not None and ckpt.exists() and not restart:
+            rows, trained_on = ckpt.resume(record, net, opt, sched, device, recipe.epochs, verbose)
+        elif ckpt is not None and ckpt.exists() and verbose:
+            print(f"restart=True: training from scratch; {ckpt.path.name} is replaced after the first epoch.")
+        start_epoch = len(rows)
+        if verbose and start_epoch < recipe.epochs:
+            sizes = f"{facts['train_examples']:,} training images, " if facts["train_examples"] else ""
+            if facts["val_examples"]:
+                sizes += f"{facts['val_examples']:,} validation, "
+            print(f"Training {type(net).__name__} on {record['device']}, profile {run_profile.name!r}: "
+                  f"{sizes}{num_batches} batches per epoch")
+            print(f"Recipe: {record['recipe_line']}")
+
+        # The loop: an epoch of training, one of validation, a checkpoint, the callbacks.
+        run = Run(net, recipe, device, num_batches, start_epoch)
+        hooks = _callbacks(callbacks, progress, live_plot, verbose) if start_epoch < recipe.epochs else []
+        on_batch = (lambda: [hook.on_batch_end(run) for hook in hooks]) if hooks else None
+        for hook in hooks:
+            hook.on_train_begin(run)
+        history, counts = _history(rows, trained_on, attrs), None
+        try:
+            for epoch in range(start_epoch, recipe.epochs):
+                run.epoch = epoch
+                if hasattr(train_iter, "set_epoch"):
+                    train_iter.set_epoch(epoch)
+                t0 = time.perf_counter()
+                train_loss, train_acc, n = train_epoch(net, train_iter, opt, sched, loss_fn, device, amp=amp,
+                                                       channels_last=channels_last, on_batch=on_batch)
+                train_seconds = time.perf_counter() - t0
+                if not math.isfinite(train_loss):
+                    raise FloatingPointError(doctor.divergence_message(train_loss, epoch + 1, opt))
+                val_loss, val_acc, counts = (evaluate_on(net, val_iter, num_classes=len(classes) or None)
+                                             if val_iter is not None else (math.nan, math.nan, None))
+                rows.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
+                             "val_loss": val_loss, "val_acc": val_acc,
+                             "seconds": time.perf_counter() - t0, "examples_per_sec": n / train_seconds})
+                trained_on = record["device"]
+                history = _history(rows, trained_on, attrs)
+                if ckpt is not None:
+                    ckpt.save_run(record, rows, net, opt, sched, device)
+                for hook in hooks:
+                    hook.on_epoch_end(run, history)
+        finally:
+            for hook in hooks:
+                hook.on_train_end(run, history)
+
+        # After training: the classes never predicted, the doctor, and the test set, once.
+        if val_iter is not None and classes:
+            if counts is None:  # a finished run loaded from its checkpoint
+                counts = evaluate_on(net, val_iter, num_classes=len(classes))[2]
+            history.attrs["val_never_predicted"] = [classes[c] for c in range(len(classes))
+                                                    if counts[0, c] > 0 and counts[1, c] == 0]
+        diagnoses = doctor.diagnose(history, net)
+        history.attrs["diagnoses"] = [str(d) for d in diagnoses]
+        if test_iter is not None:
+            test_loss, test_acc, _ = evaluate_on(net, test_iter)
+            history.attrs.update(test_loss=test_loss, test_acc=test_acc,
+                                 test_examples=getattr(test_iter, "num_examples", None))
+            if ckpt is not None:
+                ckpt.save_json({**record, "history": rows, "device": trained_on},
+                               test={"loss": test_loss, "acc": test_acc, "examples": history.attrs["test_examples"]})
+    finally:
+        if ckpt is not None:
+            ckpt.release()
+    if verbose:
+        if _in_notebook():
+            print(_epoch_line(history.iloc[-1], recipe.epochs))
+        if test_iter is not None:
+            print(f"test accuracy {history.attrs['test_acc']:.3f} (test loss {history.attrs['test_loss']:.3f}), "
+                  f"measured once, after training")
+        for d in diagnoses:
+            print(d)
+    return history
+
+
+def _check_arguments(net, train_iter, val_iter, recipe, device, profile_name, meta):
+    """Every argument checked before any work: (device, profile, meta) or a one-line error."""
     if not isinstance(recipe, Recipe):
         raise TypeError(f"fit's fourth argument is a recipes.Recipe (it holds the epochs, learning rate, "
                         f"optimiser, ...), got {type(recipe).__name__}: e.g. "
@@ -309,20 +413,15 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
         raise TypeError("meta must hold plain values (numbers, strings, lists, dicts) to be saved with the "
                         "history.") from None
     device = profile.usable_device(device) if device is not None else profile.pick_device()
-    run_profile = profile.current(profile_name, device)
-    num_batches = _length(train_iter, "training")
-    if num_batches == 0:
+    if _length(train_iter, "training") == 0:
         raise ValueError("the training data produced no batches: is the batch size larger than the "
                          "data set with drop_last=True, or the subset empty?")
     _check_data(train_iter, val_iter, recipe)
-    classes = tuple(getattr(train_iter, "classes", ()) or ())
-    amp, channels_last = recipe.resolved(device)
-    if device.type == "cuda":
-        torch.backends.cudnn.benchmark = True
-    in_notebook = _in_notebook()
-    loss_fn = loss or nn.CrossEntropyLoss()
+    return device, profile.current(profile_name, device), meta
 
-    # The net, initialised from the recipe's seed; then the optimiser and schedule.
+
+def _initialise(net, train_iter, recipe: Recipe, device, classes, channels_last: bool) -> None:
+    """The net on the device, checked on a first batch and initialised from the recipe's seed."""
     profile.set_seed(recipe.seed)
     net.to(device)
     _first_batch(net, train_iter, device, len(classes) or None)
@@ -334,135 +433,32 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
                 nn.init.constant_(m.bias, recipe.init_bias)
     if channels_last:
         net.to(memory_format=torch.channels_last)
-    opt = recipe.make_optimizer(net.parameters())
-    sched = recipe.make_scheduler(opt, num_batches)
 
-    facts = {"input_size": tuple(getattr(train_iter, "input_size", ()) or ()) or None,
-             "batch_size": recipe.batch_size,
-             "train_examples": getattr(train_iter, "num_examples", None),
-             "val_examples": getattr(val_iter, "num_examples", None) if val_iter is not None else None,
-             "classes": list(classes)}
-    identity = {"recipe": recipe.to_dict(), "net": describe_net(net), "classes": list(classes),
-                "loss": type(loss_fn).__name__}
-    ckpt = None
-    if checkpoint is not None:
-        ckpt = Checkpoint(_checkpoint_file(checkpoint, run_profile.name),
-                          checkpoint if isinstance(checkpoint, str) and "/" not in checkpoint else None)
-    rows: list[dict] = []
-    start_epoch, trained_on = 0, profile.describe_device(device)
-    if ckpt is not None:
-        ckpt.acquire()
-    try:
-        if ckpt is not None and ckpt.exists() and not restart:
-            state = ckpt.load()
-            ckpt.refuse_another_run(state, identity)
-            net.load_state_dict(state["model"])
-            rows = list(state["history"])
-            start_epoch = len(rows)
-            trained_on = state.get("device", trained_on)
-            if start_epoch < recipe.epochs:
-                opt.load_state_dict(state["optimizer"])
-                if sched is not None and state.get("scheduler") is not None:
-                    sched.load_state_dict(state["scheduler"])
-                torch.set_rng_state(state["rng"]["cpu"])
-                if device.type == "cuda" and state["rng"].get("cuda"):
-                    torch.cuda.set_rng_state_all(state["rng"]["cuda"])
-            if verbose:
-                print(f"Loaded {ckpt.path.name}: {start_epoch} epoch(s) done"
-                      + (f", training {recipe.epochs - start_epoch} more." if start_epoch < recipe.epochs else "."))
-        elif ckpt is not None and ckpt.exists() and verbose:
-            print(f"restart=True: training from scratch; {ckpt.path.name} is replaced after the first epoch.")
 
-        if verbose and start_epoch < recipe.epochs:
-            sizes = f"{facts['train_examples']:,} training images, " if facts["train_examples"] else ""
-            if facts["val_examples"]:
-                sizes += f"{facts['val_examples']:,} validation, "
-            print(f"Training {type(net).__name__} on {profile.describe_device(device)}, profile "
-                  f"{run_profile.name!r}: {sizes}{num_batches} batches per epoch")
-            print(f"Recipe: {recipe.describe(device)}")
+def _callbacks(extra, progress, live_plot, verbose) -> list[Callback]:
+    """The progress bar, the live plot (in a notebook) or a line per epoch (elsewhere), then ``extra``."""
+    in_notebook = _in_notebook()
+    if progress is None:
+        progress = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("", "0", "false", "no")
+    hooks: list[Callback] = [ProgressBar()] if progress else []
+    if live_plot if live_plot is not None else in_notebook:
+        from .plot import LivePlot  # plotting lives in plot; train only calls it back
 
-        run = Run(net, recipe, device, num_batches, start_epoch)
-        hooks = list(callbacks)
-        if start_epoch < recipe.epochs:
-            if progress is None:
-                progress = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("", "0", "false", "no")
-            if live_plot if live_plot is not None else in_notebook:
-                from .plot import LivePlot  # plotting lives in plot; train only calls it back
+        hooks.append(LivePlot())
+    hooks += list(extra)
+    if verbose and not in_notebook:
+        hooks.append(EpochLines())
+    return hooks
 
-                hooks.insert(0, LivePlot())
-            if progress:
-                hooks.insert(0, ProgressBar())
-            if verbose and not in_notebook:
-                hooks.append(EpochLines())
-        else:
-            hooks = []
-        attrs = {"recipe": recipe.to_dict(), "recipe_line": recipe.describe(device), **facts,
-                 "profile": run_profile.name, **meta}
-        for hook in hooks:
-            hook.on_train_begin(run)
-        history, counts = _history(rows, trained_on, attrs), None
-        try:
-            for epoch in range(start_epoch, recipe.epochs):
-                run.epoch = epoch
-                if hasattr(train_iter, "set_epoch"):
-                    train_iter.set_epoch(epoch)
-                t0 = time.perf_counter()
-                train_loss, train_acc, n = train_epoch(
-                    net, train_iter, opt, sched, loss_fn, device, amp=amp, channels_last=channels_last,
-                    on_batch=(lambda: [hook.on_batch_end(run) for hook in hooks]) if hooks else None)
-                train_seconds = time.perf_counter() - t0
-                if not math.isfinite(train_loss):
-                    raise FloatingPointError(doctor.divergence_message(train_loss, epoch + 1, opt))
-                val_loss, val_acc, counts = (
-                    _evaluate(net, val_iter, device, loss_fn, amp, channels_last, len(classes) or None)
-                    if val_iter is not None else (math.nan, math.nan, None))
-                rows.append({"epoch": epoch + 1, "train_loss": train_loss, "train_acc": train_acc,
-                             "val_loss": val_loss, "val_acc": val_acc,
-                             "seconds": time.perf_counter() - t0, "examples_per_sec": n / train_seconds})
-                trained_on = profile.describe_device(device)
-                history = _history(rows, trained_on, attrs)
-                if ckpt is not None:
-                    rng = {"cpu": torch.get_rng_state(),
-                           "cuda": torch.cuda.get_rng_state_all() if device.type == "cuda" else []}
-                    ckpt.save({**identity, "model": net.state_dict(), "optimizer": opt.state_dict(),
-                               "scheduler": sched.state_dict() if sched is not None else None,
-                               "history": rows, "rng": rng, "device": trained_on, "profile": run_profile.name,
-                               "meta": meta, "facts": facts, "recipe_line": attrs["recipe_line"]})
-                for hook in hooks:
-                    hook.on_epoch_end(run, history)
-        finally:
-            for hook in hooks:
-                hook.on_train_end(run, history)
 
-        # After training: what the net never predicts, the doctor, and the test set once.
-        if val_iter is not None and classes:
-            if counts is None:  # a finished run loaded from its checkpoint
-                counts = _evaluate(net, val_iter, device, loss_fn, amp, channels_last, len(classes))[2]
-            history.attrs["val_never_predicted"] = [classes[c] for c in range(len(classes))
-                                                    if counts[0, c] > 0 and counts[1, c] == 0]
-        diagnoses = doctor.diagnose(history, net)
-        history.attrs["diagnoses"] = [str(d) for d in diagnoses]
-        if test_iter is not None:
-            test_loss, test_acc, _ = _evaluate(net, test_iter, device, loss_fn, amp, channels_last)
-            history.attrs.update(test_loss=test_loss, test_acc=test_acc,
-                                 test_examples=getattr(test_iter, "num_examples", None))
-            if ckpt is not None and rows:
-                ckpt.save_json({**identity, "history": rows, "device": trained_on, "profile": run_profile.name,
-                                "meta": meta, "facts": facts, "recipe_line": attrs["recipe_line"]},
-                               test={"loss": test_loss, "acc": test_acc,
-                                     "examples": history.attrs["test_examples"]})
-    finally:
-        if ckpt is not None:
-            ckpt.release()
-    if verbose and rows:
-        if in_notebook:
-            print(_epoch_line(history.iloc[-1], recipe.epochs))
-        if test_iter is not None:
-            print(f"test accuracy {history.attrs['test_acc']:.3f} (test loss {history.attrs['test_loss']:.3f}), "
-                  f"measured once, after training")
-        for d in diagnoses:
-            print(d)
-    return history
+def _open_checkpoint(checkpoint, profile_name: str) -> Checkpoint | None:
+    """The run's checkpoint, writable and locked for this run (released by fit), or None."""
+    if checkpoint is None:
+        return None
+    name = checkpoint if isinstance(checkpoint, str) and not any(c in checkpoint for c in "/\\") else None
+    ckpt = Checkpoint(_checkpoint_file(checkpoint, profile_name), name)
+    ckpt.acquire()
+    return ckpt
 
 
 def _checkpoint_file(checkpoint, profile_name: str) -> Path:

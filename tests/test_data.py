@@ -201,6 +201,10 @@ def test_bad_batches_are_refused():
         data.Batches(images[:, None], labels, batch_size=2)
     with pytest.raises(ValueError, match="one label each"):
         data.Batches(images, labels[:5], batch_size=2)
+    with pytest.raises(TypeError, match="images must be uint8 .* got torch.float32"):
+        data.Batches(images.float() / 255, labels, batch_size=2)
+    with pytest.raises(TypeError, match="batch_size must be a whole number, got 2.5"):
+        data.Batches(images, labels, batch_size=2.5)
 
 
 @pytest.mark.parametrize("size", [64, 224, 20])
