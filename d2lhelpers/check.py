@@ -65,17 +65,21 @@ def _same(answer, expected, rel_tol: float) -> bool:
     if isinstance(expected, tuple):
         return isinstance(answer, tuple) and len(answer) == len(expected) and all(
             _same(a, e, rel_tol) for a, e in zip(answer, expected))
+    if isinstance(expected, numbers.Integral) and not isinstance(expected, bool) and rel_tol is None:
+        # counts are exact: 1,849,688,065 is not 1,849,688,064, however close
+        return isinstance(answer, numbers.Real) and not isinstance(answer, bool) and answer == expected
     if isinstance(expected, numbers.Number) and not isinstance(expected, bool):
-        return (isinstance(answer, numbers.Number) and not isinstance(answer, bool)
-                and math.isclose(answer, expected, rel_tol=rel_tol, abs_tol=1e-12))
+        return (isinstance(answer, numbers.Real) and not isinstance(answer, bool)
+                and math.isclose(answer, expected, rel_tol=rel_tol or 1e-9, abs_tol=1e-12))
     return answer == expected
 
 
-def value(answer, expected, *, what: str, why: str = "", rel_tol: float = 1e-9) -> Verdict:
+def value(answer, expected, *, what: str, why: str = "", rel_tol: float | None = None) -> Verdict:
     """Compare ``answer`` with ``expected`` (numbers, shapes, tuples, one-element tensors).
 
     ``what`` names the quantity ("the output shape"); ``why`` is the reasoning
-    shown with the verdict.
+    shown with the verdict. Whole numbers (counts, sizes) must match exactly; other numbers
+    within ``rel_tol`` (default 1e-9; give one to accept rounded answers).
     """
     if _unanswered(answer):
         print(f"{OPEN}: replace the ... with {what}.")

@@ -30,10 +30,31 @@ class CheckpointError(ValueError):
     """A checkpoint cannot be read, or was written by another run; the message says what to do."""
 
 
-def _ways_out(path: Path, name: str | None = None) -> str:
+def _ways_out(path: Path, name: str | None = None, ours: bool = True) -> str:
     other = f"{name}-2" if name else str(path.with_name(f"{path.stem}-2{path.suffix}"))
+    if not ours:
+        return (f"It is left alone: give another checkpoint name (e.g. checkpoint='{other}'), or move the file "
+                f"away yourself if you no longer need it.")
     return (f"Either pass restart=True to train from scratch (the file is replaced after the first epoch), "
             f"or give another checkpoint name (e.g. checkpoint='{other}') to keep both.")
+
+
+def describe_loss(loss: torch.nn.Module) -> str:
+    """The loss by its class and the settings that differ from the class's defaults, e.g.
+    ``CrossEntropyLoss`` or ``CrossEntropyLoss(label_smoothing=0.1)``."""
+    def settings(module):
+        found = {k: v for k, v in vars(module).items()
+                 if not k.startswith("_") and k != "training" and isinstance(v, (int, float, str, bool, type(None)))}
+        found.update({k: b.tolist() for k, b in module.named_buffers() if b is not None})
+        return found
+
+    try:
+        defaults = settings(type(loss)())
+    except TypeError:  # a loss that needs arguments: every setting is shown
+        defaults = {}
+    changed = {k: v for k, v in settings(loss).items() if defaults.get(k, object()) != v}
+    return type(loss).__name__ + (f"({', '.join(f'{k}={v!r}' for k, v in sorted(changed.items()))})"
+                                  if changed else "")
 
 
 def describe_net(net: torch.nn.Module) -> list[str]:
@@ -52,6 +73,10 @@ def _net_difference(saved: list[str], current: list[str]) -> str | None:
     return f"the network has more layers {longer} ({len(saved)} vs {len(current)} lines of print(net))"
 
 
+def _pair(value):
+    return value if isinstance(value, (tuple, list)) else (value,)
+
+
 def _shown(value) -> str:
     return "None" if value is None else (f"{value:g}" if isinstance(value, float) else str(value))
 
@@ -60,7 +85,14 @@ class Checkpoint:
     """The checkpoint file of one run (``path``) and its JSON history beside it."""
 
     def __init__(self, path: str | os.PathLike, name: str | None = None):
-        self.path, self.name = Path(path), name  # name: what the user passed, when not a path
+        text = os.fspath(path)
+        if text.endswith(("/", os.sep)) or Path(text).expanduser().is_dir():
+            raise ValueError(f"checkpoint {text!r} is a folder; a checkpoint is a file: give a path ending in .pt "
+                             f"(e.g. {str(Path(text) / 'net.pt')!r}) or a plain name such as 'lenet'.")
+        if Path(text).suffix != ".pt":
+            raise ValueError(f"checkpoint {text!r}: a checkpoint file ends in .pt (fit also writes a .json beside "
+                             f"it); give e.g. {str(Path(text).with_suffix('.pt'))!r} or a plain name such as 'lenet'.")
+        self.path, self.name = Path(text).expanduser(), name  # name: what the user passed, when not a path
         self.json_path = self.path.with_suffix(".json")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._locked = False
@@ -75,12 +107,24 @@ class Checkpoint:
     def acquire(self) -> None:
         """Check that the folder is writable and that no other run writes this file; take the lock."""
         folder = self.path.parent
+        if self.json_path.exists():
+            try:
+                record = json.loads(self.json_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                record = None
+            if not isinstance(record, dict) or "recipe" not in record or "history" not in record:
+                raise CheckpointError(f"{self.json_path} exists and is not the history fit writes beside "
+                                      f"{self.path.name}; fit would replace it. " + _ways_out(self.path, self.name,
+                                                                                             ours=False))
         try:
             folder.mkdir(parents=True, exist_ok=True)
             fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.", suffix=".probe")
             os.close(fd)
             os.remove(probe)
         except OSError as err:
+            if getattr(err, "errno", None) == 36:  # ENAMETOOLONG
+                raise ValueError(f"the checkpoint name is too long for this file system ({len(self.path.name)} "
+                                 f"characters): choose a shorter name.") from None
             raise PermissionError(f"cannot write the checkpoint {self.path} ({err.strerror or err}): make "
                                   f"{folder} writable, or pass checkpoint= a path in a folder you can write "
                                   f"(or checkpoint=None to keep no checkpoint).") from None
@@ -120,6 +164,16 @@ class Checkpoint:
             return True
         return True
 
+    def check_replaceable(self) -> None:
+        """restart=True replaces the file: only if fit wrote it (never a user's weights or notes)."""
+        try:
+            state = torch.load(self.path, map_location="cpu", weights_only=True)
+        except Exception:
+            state = None
+        if not (isinstance(state, dict) and "model" in state and "history" in state):
+            raise CheckpointError(f"restart=True would replace {self.path}, which fit did not write. "
+                                  + _ways_out(self.path, self.name, ours=False))
+
     def release(self) -> None:
         if self._locked:
             self.lock_path.unlink(missing_ok=True)
@@ -135,13 +189,16 @@ class Checkpoint:
             if "Weights only load failed" in str(err):
                 reason = "it holds Python objects that are not loaded, for safety (weights_only=True)"
             raise CheckpointError(f"{self.path} cannot be read as a checkpoint ({reason[:160]}): it is truncated, "
-                                  f"empty or not written by fit. " + _ways_out(self.path, self.name)) from None
+                                  f"empty or not written by fit. " + _ways_out(self.path, self.name, ours=False)
+                                  ) from None
         if isinstance(state, dict) and state and all(isinstance(v, torch.Tensor) for v in state.values()):
             raise CheckpointError(f"{self.path} holds plain weights (a state_dict), not a checkpoint of fit: load "
-                                  f"it with net.load_state_dict(torch.load(path)). " + _ways_out(self.path, self.name))
+                                  f"it with net.load_state_dict(torch.load(path)). "
+                                  + _ways_out(self.path, self.name, ours=False))
         if not isinstance(state, dict) or "model" not in state or "history" not in state:
-            raise CheckpointError(f"{self.path} is not a checkpoint written by fit. " + _ways_out(self.path, self.name))
-        if state.get("format") != FORMAT:
+            raise CheckpointError(f"{self.path} is not a checkpoint written by fit. "
+                                  + _ways_out(self.path, self.name, ours=False))
+        if state.get("format") != FORMAT or not {"recipe", "net", "optimizer", "rng"} <= set(state):
             raise CheckpointError(f"{self.path} was written by an older version of d2lhelpers, which did not "
                                   f"save the run's recipe, so it cannot be checked. " + _ways_out(self.path, self.name))
         return state
@@ -166,6 +223,12 @@ class Checkpoint:
         for key, what in (("classes", "the classes"), ("loss", "the loss")):
             if state.get(key) != identity.get(key):
                 differences.append(f"{what} {state.get(key)} there, {identity.get(key)} here")
+        saved_facts, facts = state.get("facts") or {}, identity.get("facts") or {}
+        for key, what in (("train_examples", "training images"), ("val_examples", "validation images"),
+                          ("input_size", "input size")):
+            there, here = saved_facts.get(key), facts.get(key)
+            if there is not None and here is not None and tuple(_pair(there)) != tuple(_pair(here)):
+                differences.append(f"{what} {there} there, {here} here")
         if differences:
             done = len(state["history"])
             raise CheckpointError(f"{self.path} holds {done} epoch(s) of another run, so it is not resumed: "
@@ -208,10 +271,7 @@ class Checkpoint:
     def save_json(self, state: dict, test: dict | None = None) -> None:
         record = {key: state.get(key) for key in ("recipe", "recipe_line", "history", "device", "profile", "meta",
                                                   "facts")}
-        previous = self.read_json() if test is None and self.json_path.exists() else {}
-        record["test"] = test if test is not None else None
-        if test is None and previous.get("test") and len(previous.get("history", [])) == len(state["history"]):
-            record["test"] = previous["test"]
+        record["test"] = test  # measured on these weights, or None: never an earlier run's
         text = json.dumps(record, indent=1, default=_plain)
         self._atomic_write(self.json_path, lambda f: f.write(text.encode("utf-8")))
 

@@ -280,9 +280,13 @@ class Batches:
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, *,
                  shuffle: bool = False, resize: int | Sequence[int] | None = None,
                  seed: int = 0, drop_last: bool = False, classes: Sequence[str] = CLASSES):
-        if images.dim() != 3 or images.shape[0] != labels.shape[0]:
-            raise ValueError(f"images must be (N, H, W) with one label each; got images {tuple(images.shape)} "
+        images, labels = torch.as_tensor(images), torch.as_tensor(labels)
+        if images.dim() != 3 or labels.dim() != 1 or images.shape[0] != labels.shape[0]:
+            raise ValueError(f"images must be (N, H, W) with one label each, labels (N,); got images {tuple(images.shape)} "
                              f"and labels {tuple(labels.shape)}.")
+        if labels.dtype not in (torch.int64, torch.int32, torch.int16, torch.uint8):
+            raise TypeError(f"labels must be whole class numbers, got {labels.dtype}.")
+        labels = labels.long()
         if images.dtype != torch.uint8:
             raise TypeError(f"images must be uint8 (0 to 255, as the idx files hold them), got {images.dtype}: "
                             f"each batch is divided by 255, so other values would be silently wrong; convert "
@@ -319,7 +323,7 @@ class Batches:
         """The order of examples in epoch ``epoch`` (a CPU tensor of indices)."""
         if not self.shuffle:
             return torch.arange(self.num_examples)
-        generator = torch.Generator().manual_seed(self.seed * 1_000_003 + epoch)
+        generator = torch.Generator().manual_seed((self.seed * 1_000_003 + epoch) % 2**63)
         return torch.randperm(self.num_examples, generator=generator)
 
     def prepare(self, images: torch.Tensor) -> torch.Tensor:
@@ -355,7 +359,12 @@ def _size(resize) -> tuple[int, int] | None:
     """None, one side, or (height, width), checked: each a whole number of at least 1 pixel."""
     if resize is None:
         return None
-    pair = (resize, resize) if isinstance(resize, numbers.Integral) else tuple(resize)
+    if isinstance(resize, numbers.Integral):
+        pair = (resize, resize)
+    elif isinstance(resize, (tuple, list, torch.Size)):
+        pair = tuple(resize)
+    else:
+        raise TypeError(f"resize is one side or a (height, width) pair of whole numbers, got {resize!r}.")
     if len(pair) != 2:
         raise ValueError(f"resize is one side or a (height, width) pair, got {resize!r}.")
     return tuple(_whole(side, "resize", 1) for side in pair)
@@ -476,4 +485,7 @@ def load_mnist(batch_size: int, resize: int | Sequence[int] | None = None, *,
 
 def text_labels(labels: torch.Tensor | Sequence[int]) -> list[str]:
     """Class names for numeric labels, like d2l's ``get_fashion_mnist_labels``."""
-    return [CLASSES[int(i)] for i in labels]
+    labels = torch.as_tensor(labels)
+    if labels.is_floating_point() or (labels.numel() and not 0 <= int(labels.min()) <= int(labels.max()) < 10):
+        raise ValueError(f"labels are whole numbers from 0 to 9, got {labels.tolist()}.")
+    return [CLASSES[int(i)] for i in labels.flatten()]

@@ -78,6 +78,11 @@ def layer_table(net: nn.Module, input_shape: tuple[int, ...], *,
     materialised by the pass, which runs in eval mode on ``device`` (default:
     where the net's parameters are); the net's mode is restored afterwards.
     """
+    if isinstance(input_shape, torch.Tensor) or not isinstance(input_shape, (tuple, list, torch.Size)) or not all(
+            isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 1 for d in input_shape):
+        shown = f"a tensor of shape {tuple(input_shape.shape)}" if isinstance(input_shape, torch.Tensor) else (
+            repr(input_shape))
+        raise TypeError(f"input_shape is a tuple of positive whole numbers such as (1, 1, 28, 28), got {shown}.")
     if len(input_shape) < 2:
         raise ValueError(f"input_shape must include the batch dimension, e.g. (1, 1, 28, 28); got {input_shape}.")
     names = {m: name for name, m in net.named_modules()}

@@ -46,9 +46,12 @@ def draw_history(history: pd.DataFrame, axes: Sequence[plt.Axes], title: str | N
         ax.legend()
     if len(history):
         last = history.iloc[-1]
-        shown = "test" if history.attrs.get("test_acc") is not None else "val"
-        accuracy = history.attrs["test_acc"] if shown == "test" else last["val_acc"]
-        axes[1].set_title(f"{shown} acc {accuracy:.3f}", fontsize=10)
+        if history.attrs.get("test_acc") is not None:
+            axes[1].set_title(f"test acc {history.attrs['test_acc']:.3f}", fontsize=10)
+        elif "val_acc" in history and history["val_acc"].notna().any():
+            axes[1].set_title(f"val acc {last['val_acc']:.3f}", fontsize=10)
+        else:
+            axes[1].set_title(f"train acc {last['train_acc']:.3f}", fontsize=10)
         axes[0].set_title(f"train loss {last['train_loss']:.3f}", fontsize=10)
     if title is None:
         device, name = history.attrs.get("device"), history.attrs.get("profile")
@@ -83,6 +86,11 @@ class LivePlot:
 
 def plot_history(history: pd.DataFrame, title: str | None = None, *, show: bool = True) -> Figure | None:
     """Loss and accuracy per epoch, training vs validation (and the test result), side by side."""
+    if not isinstance(history, pd.DataFrame):
+        raise TypeError(f"plot_history takes the DataFrame that train.fit returns, got {type(history).__name__}.")
+    missing = [c for c in ("epoch", "train_loss", "train_acc") if c not in history]
+    if missing:
+        raise ValueError(f"the history lacks the column(s) {', '.join(missing)}: pass what train.fit returns.")
     if history.empty:
         raise ValueError("the history is empty: train for at least one epoch first.")
     fig, axes = plt.subplots(1, 2, figsize=(8, 2.8))

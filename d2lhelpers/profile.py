@@ -17,6 +17,7 @@ First explained in ``notebooks/00-setup-check.ipynb``.
 """
 from __future__ import annotations
 
+import numbers
 import os
 import random
 from dataclasses import dataclass
@@ -140,7 +141,14 @@ class Profile:
 def current(name: str | None = None, device: torch.device | str | None = None) -> Profile:
     """The profile in force: ``name``, else ``$D2L_PROFILE``, else ``full`` on a GPU
     and ``quick`` on a CPU."""
-    device = torch.device(device) if device is not None else pick_device()
+    if device is None:
+        device = pick_device()
+    else:
+        try:  # a device of another machine is fine here: the profile only depends on its type
+            device = torch.device(device.strip().lower() if isinstance(device, str) else device)
+        except (RuntimeError, TypeError):
+            raise ValueError(f"device {str(device)!r} is not a device torch knows; use cpu, cuda, cuda:N "
+                             f"or mps.") from None
     chosen = (name or os.environ.get(PROFILE_ENV, "")).strip().lower()
     if not chosen:
         chosen = "quick" if device.type == "cpu" else "full"
@@ -151,6 +159,8 @@ def current(name: str | None = None, device: torch.device | str | None = None) -
 
 def set_seed(seed: int) -> None:
     """Seed Python's, NumPy's and torch's generators (all devices)."""
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"a seed is a whole number, got {seed!r}.")
     random.seed(seed)
     np.random.seed(seed % 2**32)
-    torch.manual_seed(seed)
+    torch.manual_seed(seed % 2**64)

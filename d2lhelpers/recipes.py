@@ -28,6 +28,7 @@ import torch
 from . import profile as _profile
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
+MAX_SEED = 2**32 - 1
 SCHEDULES = (None, "onecycle", "cosine")
 INITS = ("xavier", "kaiming", "none")
 
@@ -54,7 +55,7 @@ def _check_number(name: str, value, *, positive: bool = False, allow_none: bool 
 
 
 def _check_choice(name: str, value, choices) -> None:
-    if value not in choices:
+    if not (value is None or isinstance(value, str)) or value not in choices:
         shown = ", ".join("None" if c is None else repr(c) for c in choices)
         raise ValueError(f"recipe field {name} is {value!r}; choose one of {shown}.")
 
@@ -114,6 +115,16 @@ class Recipe:
         _check_whole("validation", self.validation, 0)
         _check_whole("test_subset", self.test_subset, 1, allow_none=True)
         _check_whole("seed", self.seed, 0)
+        if self.seed > MAX_SEED:
+            raise ValueError(f"recipe field seed must be at most {MAX_SEED:,} (2**32 - 1), got {self.seed:,}.")
+        # numpy or fraction values become plain Python numbers: the recipe is saved, printed and compared
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None or isinstance(value, str):
+                continue
+            plain = bool(value) if f.name in ("bf16", "channels_last") else (
+                int(value) if isinstance(value, numbers.Integral) else float(value))
+            object.__setattr__(self, f.name, plain)
         if self.momentum and self.optimizer != "sgd":
             raise ValueError(f"momentum is a setting of SGD; {self.optimizer} keeps its own moving averages "
                              f"(set momentum=0 or optimizer='sgd').")
@@ -230,7 +241,7 @@ def for_net(name: str, profile: _profile.Profile | str | None = None, edition: s
     :data:`CI` in ``ci``."""
     if edition not in BOOK:
         raise ValueError(f"unknown edition {edition!r}; choose 'en' or 'zh'.")
-    if name not in QUICK:
+    if not isinstance(name, str) or name not in QUICK:
         raise ValueError(f"no recipe for a net called {name!r}; choose one of {', '.join(QUICK)}.")
     if not isinstance(profile, _profile.Profile):
         profile = _profile.current(profile)

@@ -26,7 +26,7 @@ import torch
 from torch import nn
 
 from . import doctor, profile
-from .checkpoint import Checkpoint, CheckpointError, describe_net
+from .checkpoint import Checkpoint, CheckpointError, describe_loss, describe_net
 from .recipes import Recipe
 
 __all__ = ["fit", "evaluate", "train_epoch", "init_weights", "checkpoint_path", "load_history",
@@ -139,7 +139,10 @@ def evaluate(net: nn.Module, data_iter: Iterable, device: torch.device | str | N
              loss: nn.Module | None = None, amp: bool = False, channels_last: bool = False) -> tuple[float, float]:
     """Mean loss and accuracy of ``net`` over ``data_iter`` (in eval mode, no gradients: dropout
     off, batch normalization with its running statistics, which stay as they are)."""
-    device = profile.usable_device(device) if device is not None else next(net.parameters()).device
+    if device is None:
+        parameter = next(net.parameters(), None)
+        device = parameter.device if parameter is not None else torch.device("cpu")
+    device = profile.usable_device(device)
     total_loss, acc, _ = _evaluate(net, data_iter, device, loss or nn.CrossEntropyLoss(), amp, channels_last)
     return total_loss, acc
 
@@ -226,7 +229,7 @@ def _length(batches, what: str) -> int:
 
 def _check_data(train_iter, val_iter, recipe: Recipe) -> None:
     """The batches must be the ones the recipe describes (else the saved recipe would lie)."""
-    held_out = getattr(val_iter, "num_examples", None) if val_iter is not None else 0
+    held_out = _num_examples(val_iter) if val_iter is not None else 0
     if isinstance(held_out, int) and held_out != recipe.validation:
         raise ValueError(f"the validation batches hold {held_out:,} images, the recipe says validation="
                          f"{recipe.validation:,}. Build them from it: data.load_splits(recipe), or "
@@ -234,8 +237,8 @@ def _check_data(train_iter, val_iter, recipe: Recipe) -> None:
     facts = {"batch_size": getattr(train_iter, "batch_size", None),
              "input_size": getattr(train_iter, "input_size", None)}
     wanted = {"batch_size": recipe.batch_size, "input_size": (recipe.input_size, recipe.input_size)}
-    if isinstance(getattr(train_iter, "num_examples", None), int) and recipe.train_subset is not None:
-        facts["train_subset"], wanted["train_subset"] = train_iter.num_examples, recipe.train_subset
+    if isinstance(_num_examples(train_iter), int) and recipe.train_subset is not None:
+        facts["train_subset"], wanted["train_subset"] = _num_examples(train_iter), recipe.train_subset
     wrong = [f"{k} {facts[k]} in the batches, {wanted[k]} in the recipe" for k in wanted
              if facts[k] is not None and tuple(_pairs(facts[k])) != tuple(_pairs(wanted[k]))]
     if wrong:
@@ -243,18 +246,47 @@ def _check_data(train_iter, val_iter, recipe: Recipe) -> None:
                          + ". Build them from it: data.load_splits(recipe).")
 
 
+def _num_examples(batches) -> int | None:
+    """How many examples ``batches`` holds: data.Batches know it, a DataLoader's dataset too."""
+    if isinstance(getattr(batches, "num_examples", None), int):
+        return batches.num_examples
+    try:
+        return len(batches.dataset)
+    except (AttributeError, TypeError):
+        return None
+
+
 def _pairs(value):
     return value if isinstance(value, (tuple, list)) else (value,)
 
 
-def _first_batch(net: nn.Module, batches, device, num_classes: int | None):
-    """Run two examples through the net before training: clear errors for a wrong input size or
-    output count, and lazy layers materialised."""
+def _first_batch(net: nn.Module, batches, device, num_classes: int | None, recipe: Recipe, what: str):
+    """Run two examples of the first batch through the net before training: clear errors for
+    images or labels of the wrong kind, a wrong input size or output count; lazy layers are
+    materialised."""
     try:
         X, y = next(iter(batches))
     except StopIteration:
-        raise ValueError("the training data produced no batches: is the batch size larger than the data set "
-                         "with drop_last=True, or the subset empty?") from None
+        raise ValueError(f"the {what} data produced no batches: is the batch size larger than the data set "
+                         f"with drop_last=True, or the subset empty?") from None
+    except (TypeError, ValueError):
+        raise TypeError(f"each {what} batch must be a pair (X, y) of tensors.") from None
+    if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
+        raise TypeError(f"each {what} batch must be a pair (X, y) of tensors, got ({type(X).__name__}, "
+                        f"{type(y).__name__}).")
+    if not X.is_floating_point():
+        raise TypeError(f"the {what} images are {X.dtype}; the net needs floating-point images in [0, 1] "
+                        f"(data.Batches converts uint8 images; elsewhere divide by 255 and call .float()).")
+    if y.dim() != 1 or y.dtype != torch.int64:
+        raise TypeError(f"the {what} labels must be a 1-D int64 tensor of class numbers, got {y.dtype} of shape "
+                        f"{tuple(y.shape)} (use y.long(), or y.flatten() for an (N, 1) tensor).")
+    if tuple(X.shape[-2:]) != (recipe.input_size, recipe.input_size):
+        raise ValueError(f"the {what} images are {X.shape[-2]}x{X.shape[-1]} pixels, the recipe says input_size="
+                         f"{recipe.input_size}. Build the batches from the recipe (data.load_splits(recipe)) or "
+                         f"change input_size.")
+    if what == "training" and X.shape[0] != recipe.batch_size and _length(batches, what) > 1:
+        raise ValueError(f"the training batches hold {X.shape[0]} images, the recipe says batch_size="
+                         f"{recipe.batch_size}. Build them from the recipe (data.load_splits(recipe)).")
     X = X[:2].to(device)
     try:
         out = _materialise(net, X)
@@ -270,6 +302,9 @@ def _first_batch(net: nn.Module, batches, device, num_classes: int | None):
         raise ValueError(f"the net outputs shape {tuple(out.shape)} for a batch of {X.shape[0]}, but the data "
                          f"has {num_classes} classes: its last layer must give (batch, {num_classes}), "
                          f"e.g. nn.LazyLinear({num_classes}).")
+    if y.numel() and not 0 <= int(y.min()) <= int(y.max()) < out.shape[1]:
+        raise ValueError(f"the {what} labels run from {int(y.min())} to {int(y.max())}, but the net has "
+                         f"{out.shape[1]} outputs (classes 0 to {out.shape[1] - 1}).")
 
 
 def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe: Recipe, *,
@@ -298,23 +333,28 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
       redraw loss and accuracy after each epoch (default on in a notebook; outside one a line
       per epoch is printed); ``callbacks``: more :class:`Callback` objects.
     """
-    device, run_profile, meta = _check_arguments(net, train_iter, val_iter, recipe, device, profile_name, meta)
+    if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple)):
+        raise TypeError("callbacks is a list of Callback objects, e.g. callbacks=[MyCallback()].")
+    if loss is not None and not isinstance(loss, nn.Module):
+        raise TypeError(f"loss is a loss object such as nn.CrossEntropyLoss() (with the parentheses), got "
+                        f"{loss!r}.")
+    device, run_profile, meta = _check_arguments(net, train_iter, val_iter, recipe, device, profile_name, meta,
+                                                 callbacks)
     num_batches = _length(train_iter, "training")
     classes = tuple(getattr(train_iter, "classes", ()) or ())
     amp, channels_last = recipe.resolved(device)
     if device.type == "cuda":
         torch.backends.cudnn.benchmark = True
     loss_fn = loss or nn.CrossEntropyLoss()
-    _initialise(net, train_iter, recipe, device, classes, channels_last)
+    _initialise(net, train_iter, val_iter, recipe, device, classes, channels_last)
     opt = recipe.make_optimizer(net.parameters())
     sched = recipe.make_scheduler(opt, num_batches)
-    facts = {"input_size": tuple(getattr(train_iter, "input_size", ()) or ()) or None,
-             "batch_size": recipe.batch_size, "train_examples": getattr(train_iter, "num_examples", None),
-             "val_examples": getattr(val_iter, "num_examples", None) if val_iter is not None else None,
-             "classes": list(classes)}
+    facts = {"input_size": (recipe.input_size, recipe.input_size), "batch_size": recipe.batch_size,
+             "train_examples": _num_examples(train_iter),
+             "val_examples": _num_examples(val_iter) if val_iter is not None else None, "classes": list(classes)}
     # what a checkpoint must match to be resumed, and what it keeps beside the weights
     record = {"recipe": recipe.to_dict(), "net": describe_net(net), "classes": list(classes),
-              "loss": type(loss_fn).__name__, "recipe_line": recipe.describe(device), "facts": facts,
+              "loss": describe_loss(loss_fn), "recipe_line": recipe.describe(device), "facts": facts,
               "meta": meta, "profile": run_profile.name, "device": profile.describe_device(device)}
     attrs = {"recipe": record["recipe"], "recipe_line": record["recipe_line"], **facts,
              "profile": run_profile.name, **meta}
@@ -325,8 +365,10 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
         rows, trained_on = [], record["device"]
         if ckpt is not None and ckpt.exists() and not restart:
             rows, trained_on = ckpt.resume(record, net, opt, sched, device, recipe.epochs, verbose)
-        elif ckpt is not None and ckpt.exists() and verbose:
-            print(f"restart=True: training from scratch; {ckpt.path.name} is replaced after the first epoch.")
+        elif ckpt is not None and ckpt.exists():
+            ckpt.check_replaceable()
+            if verbose:
+                print(f"restart=True: training from scratch; {ckpt.path.name} is replaced after the first epoch.")
         start_epoch = len(rows)
         if verbose and start_epoch < recipe.epochs:
             sizes = f"{facts['train_examples']:,} training images, " if facts["train_examples"] else ""
@@ -398,7 +440,7 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
     return history
 
 
-def _check_arguments(net, train_iter, val_iter, recipe, device, profile_name, meta):
+def _check_arguments(net, train_iter, val_iter, recipe, device, profile_name, meta, callbacks):
     """Every argument checked before any work: (device, profile, meta) or a one-line error."""
     if not isinstance(recipe, Recipe):
         raise TypeError(f"fit's fourth argument is a recipes.Recipe (it holds the epochs, learning rate, "
@@ -413,6 +455,10 @@ def _check_arguments(net, train_iter, val_iter, recipe, device, profile_name, me
         raise TypeError("meta must hold plain values (numbers, strings, lists, dicts) to be saved with the "
                         "history.") from None
     device = profile.usable_device(device) if device is not None else profile.pick_device()
+    if not any(True for _ in net.parameters()) and not _has_lazy(net):
+        raise ValueError("the net has no parameters to train: add layers with weights (e.g. nn.LazyLinear).")
+    if not all(not isinstance(cb, type) and hasattr(cb, "on_epoch_end") for cb in callbacks):
+        raise TypeError("callbacks is a list of Callback objects (instances), e.g. callbacks=[MyCallback()].")
     if _length(train_iter, "training") == 0:
         raise ValueError("the training data produced no batches: is the batch size larger than the "
                          "data set with drop_last=True, or the subset empty?")
@@ -420,11 +466,13 @@ def _check_arguments(net, train_iter, val_iter, recipe, device, profile_name, me
     return device, profile.current(profile_name, device), meta
 
 
-def _initialise(net, train_iter, recipe: Recipe, device, classes, channels_last: bool) -> None:
+def _initialise(net, train_iter, val_iter, recipe: Recipe, device, classes, channels_last: bool) -> None:
     """The net on the device, checked on a first batch and initialised from the recipe's seed."""
     profile.set_seed(recipe.seed)
     net.to(device)
-    _first_batch(net, train_iter, device, len(classes) or None)
+    _first_batch(net, train_iter, device, len(classes) or None, recipe, "training")
+    if val_iter is not None:
+        _first_batch(net, val_iter, device, len(classes) or None, recipe, "validation")
     if recipe.init != "none":
         init_weights(net, scheme=recipe.init, bias=recipe.init_bias)
     elif recipe.init_bias is not None:
@@ -461,12 +509,12 @@ def _open_checkpoint(checkpoint, profile_name: str) -> Checkpoint | None:
     return ckpt
 
 
-def _checkpoint_file(checkpoint, profile_name: str) -> Path:
+def _checkpoint_file(checkpoint, profile_name: str) -> str | os.PathLike:
     if isinstance(checkpoint, str) and not any(c in checkpoint for c in "/\\") and not checkpoint.endswith(".pt"):
         return checkpoint_path(checkpoint, profile_name)
     if not isinstance(checkpoint, (str, os.PathLike)):
         raise TypeError(f"checkpoint is a name ('lenet') or a path, got {type(checkpoint).__name__}.")
-    return Path(checkpoint)
+    return checkpoint  # Checkpoint checks it (a trailing slash means a folder: refused)
 
 
 def _has_lazy(net: nn.Module) -> bool:
@@ -480,10 +528,11 @@ def _history(rows: list[dict], device: str, attrs: dict) -> pd.DataFrame:
 
 
 def load_history(path: str | os.PathLike) -> pd.DataFrame:
-    """The history of a run that :func:`fit` checkpointed, without loading its weights: read from
+    """The history of a run that :func:`fit` checkpointed (a path, or a name as ``fit`` takes
+    it: ``"lenet"``), without loading its weights: read from
     the JSON file beside the checkpoint (``name.json`` for ``name.pt``), with the recipe, device,
     profile, data facts, ``meta`` and (when measured) the test result in ``attrs``."""
-    ckpt = Checkpoint(path)
+    ckpt = Checkpoint(_checkpoint_file(path, profile.current().name))
     if not ckpt.json_path.exists():
         if ckpt.exists():
             raise CheckpointError(f"{ckpt.json_path} is missing beside {ckpt.path}: the checkpoint was written "
@@ -491,6 +540,8 @@ def load_history(path: str | os.PathLike) -> pd.DataFrame:
         raise FileNotFoundError(f"no checkpoint at {ckpt.path}: run the notebook that trains this network "
                                 f"(it writes the file) or train it here with fit(..., checkpoint=...).")
     record = ckpt.read_json()
+    if not isinstance(record, dict) or not isinstance(record.get("history"), list):
+        raise CheckpointError(f"{ckpt.json_path} is not a history written by fit.")
     facts = dict(record.get("facts") or {})
     if facts.get("input_size"):
         facts["input_size"] = tuple(facts["input_size"])
@@ -518,6 +569,9 @@ def confusion_matrix(net: nn.Module, data_iter: Iterable, num_classes: int = 10)
     with torch.no_grad():
         for X, y in data_iter:
             predicted = net(X.to(device)).argmax(dim=1).cpu()
+            if int(max(y.max(), predicted.max())) >= num_classes:
+                raise ValueError(f"labels or predictions reach class {int(max(y.max(), predicted.max()))}, "
+                                 f"beyond num_classes={num_classes}: pass the number of classes of the data.")
             counts += torch.bincount(y.cpu() * num_classes + predicted, minlength=num_classes ** 2).reshape(
                 num_classes, num_classes)
     return counts

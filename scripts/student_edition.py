@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -79,36 +80,62 @@ def student_notebook(nb: dict) -> dict:
                                  "metadata": {"tags": ["student-edition"]},
                                  "source": _lines(BANNER)})
     nb["cells"] = cells
-    nb.setdefault("metadata", {})[MARK] = True
+    nb.setdefault("metadata", {})[MARK] = _fingerprint(cells)
     return nb
 
 
-def _is_ours(target: Path) -> bool:
+def _fingerprint(cells) -> str:
+    """A hash of the cells' sources: a student edition whose cells were edited (a student's
+    answers) no longer matches the fingerprint it was written with."""
+    text = json.dumps([(c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"])
+                       for c in cells], ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _unchanged_edition(target: Path) -> str | None:
+    """None when ``target`` is a student edition this builder wrote, unchanged since; else why not."""
     try:
-        return bool(json.loads(target.read_text(encoding="utf-8")).get("metadata", {}).get(MARK))
-    except (OSError, ValueError):
-        return False
+        nb = json.loads(target.read_text(encoding="utf-8"))
+        mark = nb.get("metadata", {}).get(MARK)
+    except (OSError, ValueError, AttributeError):
+        return "is not a student edition this builder wrote"
+    if not mark:
+        return "is not a student edition this builder wrote"
+    if mark is not True and mark != _fingerprint(nb.get("cells", [])):
+        return "has been edited since it was built (answers written in it?)"
+    return None
 
 
 def build(paths, out: Path) -> list:
     """Write the student edition of each notebook in ``paths`` into ``out``; every check comes
     before the first file is written."""
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise MalformedNotebook(f"--out {out} is a file; give a folder (default: student/).")
+    names = [Path(p).name for p in paths]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise MalformedNotebook(f"two input notebooks share the name {', '.join(repeated)}: their student "
+                                f"editions would overwrite each other in {out}.")
     inputs = {Path(p).resolve() for p in paths}
     if any(p.parent == out.resolve() for p in inputs):
         raise MalformedNotebook(f"the output folder {out} holds the notebooks it is built from; the student "
                                 f"edition would overwrite them. Choose another --out (default: student/).")
     editions = []
     for path in paths:
-        nb = json.loads(Path(path).read_text(encoding="utf-8"))
-        found = problems(nb["cells"])
+        try:
+            nb = json.loads(Path(path).read_text(encoding="utf-8"))
+            cells = nb["cells"]
+        except (ValueError, KeyError, TypeError):
+            raise MalformedNotebook(f"{path} is not a notebook (JSON with a list of cells).") from None
+        found = problems(cells)
         if found:
             raise MalformedNotebook(f"{Path(path).name}: " + "; ".join(found)
                                     + ". Fix the notebook before building its student edition.")
         target = out / Path(path).name
-        if target.exists() and not _is_ours(target):
-            raise MalformedNotebook(f"{target} exists and is not a student edition this builder wrote; "
-                                    f"it is left alone. Move it, or choose another --out.")
+        why = _unchanged_edition(target) if target.exists() else None
+        if why:
+            raise MalformedNotebook(f"{target} {why}; it is left alone. Move it, or choose another --out.")
         editions.append((target, student_notebook(nb)))
     out.mkdir(parents=True, exist_ok=True)
     written = []

@@ -55,3 +55,10 @@ def test_numpy_answers_are_accepted_and_text_answers_explained(capsys):
     assert check.value("12", 12, what="the count").ok is False
     out = capsys.readouterr().out
     assert "your answer is the text '12', not a number or shape" in out and "without quotation marks" in out
+
+
+def test_whole_numbers_must_match_exactly(capsys):
+    assert check.value(1_849_688_065, 1_849_688_064, what="the multiplications").ok is False
+    assert check.value(1_849_688_064.0, 1_849_688_064, what="the multiplications").ok is True
+    assert check.value(26, 500 * 0.054 / 1.02, what="x", rel_tol=0.02).ok is True   # a rounded answer, allowed
+    assert check.value(0.1 + 0.2, 0.3, what="a sum").ok is True                      # floats: within 1e-9

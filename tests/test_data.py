@@ -205,6 +205,14 @@ def test_bad_batches_are_refused():
         data.Batches(images.float() / 255, labels, batch_size=2)
     with pytest.raises(TypeError, match="batch_size must be a whole number, got 2.5"):
         data.Batches(images, labels, batch_size=2.5)
+    with pytest.raises(TypeError, match="resize is one side or a \\(height, width\\) pair of whole numbers, got 32.0"):
+        data.Batches(images, labels, batch_size=2, resize=32.0)
+    from_numpy = data.Batches(images.numpy(), labels.numpy(), batch_size=4)   # numpy arrays are taken as they are
+    assert torch.equal(next(iter(from_numpy))[0], next(iter(data.Batches(images, labels, 4)))[0])
+    with pytest.raises(ValueError, match="labels are whole numbers from 0 to 9, got \\[10\\]"):
+        data.text_labels([10])
+    with pytest.raises(ValueError, match="got \\[-1\\]"):
+        data.text_labels([-1])
 
 
 @pytest.mark.parametrize("size", [64, 224, 20])

@@ -141,3 +141,38 @@ def structure_exercises(nb):
     from d2lhelpers.structure import exercises
 
     return exercises(nb["cells"])
+
+
+def test_a_students_answers_are_never_overwritten_by_a_rebuild(tmp_path, capsys):
+    import json
+
+    out, source = tmp_path / "student", str(ROOT / "notebooks" / "04-pooling.ipynb")
+    load_script().main(["--out", str(out), source])
+    edition = out / "04-pooling.ipynb"
+    load_script().main(["--out", str(out), source])            # unchanged: rebuilt freely
+    nb = json.loads(edition.read_text(encoding="utf-8"))
+    answer = next(c for c in nb["cells"] if "answer" in tags(c))
+    answer["source"] = ["my answer: 14 x 14"]
+    edition.write_text(json.dumps(nb), encoding="utf-8")
+    before = edition.read_bytes()
+    with pytest.raises(SystemExit):
+        load_script().main(["--out", str(out), source])
+    assert "has been edited since it was built" in capsys.readouterr().err
+    assert edition.read_bytes() == before
+
+
+def test_inputs_that_would_collide_or_are_not_notebooks_are_refused(tmp_path, capsys):
+    other = tmp_path / "copy" / "04-pooling.ipynb"
+    other.parent.mkdir()
+    other.write_text((ROOT / "notebooks" / "04-pooling.ipynb").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(SystemExit):
+        load_script().main(["--out", str(tmp_path / "out"), str(ROOT / "notebooks" / "04-pooling.ipynb"), str(other)])
+    assert "share the name 04-pooling.ipynb" in capsys.readouterr().err
+    broken = tmp_path / "broken.ipynb"
+    broken.write_text("not json")
+    with pytest.raises(SystemExit):
+        load_script().main(["--out", str(tmp_path / "out"), str(broken)])
+    assert "is not a notebook" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        load_script().main(["--out", str(broken), str(ROOT / "notebooks" / "04-pooling.ipynb")])
+    assert "is a file; give a folder" in capsys.readouterr().err

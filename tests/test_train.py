@@ -275,10 +275,20 @@ def test_an_unreadable_checkpoint_gets_one_clear_error(tmp_path, content, messag
         torch.save({"model": {}, "history": [], "payload": Exploit()}, ckpt)
     else:
         ckpt.write_bytes(content)
+    before = ckpt.read_bytes()
     with pytest.raises(CheckpointError) as err:
         train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
-    assert str(ckpt) in str(err.value) and "restart=True" in str(err.value)
+    assert str(ckpt) in str(err.value) and "\n" not in str(err.value)
     assert re.search(message, str(err.value)), str(err.value)
+    assert not EXPLOITED
+    if content == "old":   # fit's own file, of an older version: a restart may replace it
+        assert "restart=True" in str(err.value)
+        train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, restart=True, **QUIET)
+    else:                  # not fit's: never suggested for replacing, and restart=True refuses too
+        assert "restart=True" not in str(err.value) and "left alone" in str(err.value)
+        with pytest.raises(CheckpointError, match="restart=True would replace .* which fit did not write"):
+            train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, restart=True, **QUIET)
+        assert ckpt.read_bytes() == before
     assert not EXPLOITED
 
 
@@ -501,3 +511,104 @@ def test_a_loaded_finished_run_names_the_device_that_trained_it(tmp_path):
     torch.save(state, ckpt)
     again = train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
     assert again.attrs["device"] == "cuda (NVIDIA H100)"
+
+
+# ---------------------------------------------------------------- what a new user tried (and what it gives now)
+
+def test_numpy_numbers_in_a_recipe_are_saved_and_resumed(tmp_path):
+    import numpy as np
+
+    run = recipe(lr=np.logspace(-1, 0, 3)[1], epochs=np.int64(2), bf16=np.bool_(False))
+    assert type(run.lr) is float and type(run.epochs) is int and run.bf16 is False
+    ckpt = tmp_path / "net.pt"
+    first = train.fit(small_cnn(), *loaders(), run, checkpoint=ckpt, **QUIET)
+    again = train.fit(small_cnn(), *loaders(), run, checkpoint=ckpt, **QUIET)
+    assert again.equals(first)
+    with pytest.raises(ValueError, match="seed must be at most 4,294,967,295"):
+        recipe(seed=2**70)
+
+
+def test_a_users_files_beside_a_checkpoint_are_never_replaced(tmp_path):
+    notes = tmp_path / "model.json"
+    notes.write_text('{"my": "notes"}')
+    with pytest.raises(CheckpointError, match="model.json exists and is not the history fit writes.*left alone"):
+        train.fit(small_cnn(), *loaders(), recipe(), checkpoint=tmp_path / "model.pt", **QUIET)
+    assert notes.read_text() == '{"my": "notes"}' and not (tmp_path / "model.pt").exists()
+    with pytest.raises(ValueError, match="a checkpoint file ends in .pt"):
+        train.fit(small_cnn(), *loaders(), recipe(), checkpoint=tmp_path / "results.csv", **QUIET)
+    with pytest.raises(ValueError, match="is a folder; a checkpoint is a file"):
+        train.fit(small_cnn(), *loaders(), recipe(), checkpoint=tmp_path, **QUIET)
+    with pytest.raises(ValueError, match="is a folder"):
+        train.fit(small_cnn(), *loaders(), recipe(), checkpoint=str(tmp_path / "runs") + "/", **QUIET)
+
+
+def test_a_home_folder_path_is_expanded(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint="~/net.pt", **QUIET)
+    assert (tmp_path / "net.pt").exists() and not (tmp_path / "~").exists()
+
+
+def test_a_restart_never_keeps_the_old_runs_test_result(tmp_path):
+    ckpt = tmp_path / "net.pt"
+    train_iter, val_iter, test_iter = loaders(n_test=64)
+    train.fit(small_cnn(), train_iter, val_iter, recipe(epochs=1), test_iter=test_iter, checkpoint=ckpt, **QUIET)
+    assert "test_acc" in train.load_history(ckpt).attrs
+    train.fit(small_cnn(), *loaders(), recipe(epochs=1, lr=1e-5), checkpoint=ckpt, restart=True, **QUIET)
+    assert "test_acc" not in train.load_history(ckpt).attrs
+
+
+def test_resuming_with_another_loss_or_other_data_is_refused(tmp_path):
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    with pytest.raises(CheckpointError, match="the loss CrossEntropyLoss there, "
+                                              "CrossEntropyLoss\\(label_smoothing=0.9\\) here"):
+        train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, loss=nn.CrossEntropyLoss(label_smoothing=0.9),
+                  **QUIET)
+    fewer = data.Batches(*patches(128, 0), 64, shuffle=True, classes=CLASSES)
+    _, val_iter = loaders()
+    with pytest.raises(CheckpointError, match="training images 256 there, 128 here"):
+        train.fit(small_cnn(), fewer, val_iter, recipe(), checkpoint=ckpt, **QUIET)
+
+
+def test_batches_of_other_kinds_are_checked_against_the_recipe():
+    from torch.utils.data import DataLoader, TensorDataset
+
+    images, labels = patches(256, 0)
+    X = images.float().unsqueeze(1) / 255
+    _, val_iter = loaders()
+    loader = DataLoader(TensorDataset(X, labels), batch_size=64, shuffle=True)
+    history = train.fit(small_cnn(), loader, val_iter, recipe(), **QUIET)
+    assert history.attrs["train_examples"] == 256 and len(history) == 2
+    big = DataLoader(TensorDataset(nn.functional.interpolate(X, size=56), labels), batch_size=64)
+    with pytest.raises(ValueError, match="the training images are 56x56 pixels, the recipe says input_size=28"):
+        train.fit(small_cnn(), big, val_iter, recipe(), **QUIET)
+    with pytest.raises(ValueError, match="the training batches hold 32 images, the recipe says batch_size=64"):
+        train.fit(small_cnn(), [(X[:32], labels[:32])] * 4, val_iter, recipe(), **QUIET)
+    with pytest.raises(ValueError, match="the validation batches hold 64 images, the recipe says validation=128"):
+        train.fit(small_cnn(), loader, DataLoader(TensorDataset(X[:64], labels[:64]), batch_size=64), recipe(), **QUIET)
+    with pytest.raises(TypeError, match="the training images are torch.uint8; the net needs floating-point"):
+        train.fit(small_cnn(), [(images[:64, None], labels[:64])] * 4, val_iter, recipe(), **QUIET)
+    with pytest.raises(TypeError, match="labels must be a 1-D int64 tensor .* torch.int32"):
+        train.fit(small_cnn(), [(X[:64], labels[:64].int())] * 4, val_iter, recipe(), **QUIET)
+    with pytest.raises(ValueError, match="the training labels run from 0 to 6, but the net has 4 outputs"):
+        train.fit(small_cnn(), [(X[:64], labels[:64] * 2)] * 4, val_iter, recipe(), **QUIET)
+
+
+def test_other_wrong_arguments_get_one_line():
+    with pytest.raises(TypeError, match="nn.CrossEntropyLoss\\(\\) \\(with the parentheses\\)"):
+        train.fit(small_cnn(), *loaders(), recipe(), loss=nn.CrossEntropyLoss, **QUIET)
+    with pytest.raises(ValueError, match="the net has no parameters to train"):
+        train.fit(nn.Sequential(nn.Flatten()), *loaders(), recipe(), **QUIET)
+    with pytest.raises(TypeError, match="callbacks is a list of Callback objects"):
+        train.fit(small_cnn(), *loaders(), recipe(), callbacks=train.Callback(), **QUIET)
+    with pytest.raises(TypeError, match="callbacks is a list of Callback objects"):
+        train.fit(small_cnn(), *loaders(), recipe(), callbacks=[train.Callback], **QUIET)
+    with pytest.raises(ValueError, match="beyond num_classes=3"):
+        train.confusion_matrix(small_cnn(), loaders()[1], num_classes=3)
+
+
+def test_load_history_takes_a_checkpoint_name_as_fit_does(tmp_path, monkeypatch):
+    monkeypatch.setattr(train, "CHECKPOINT_DIR", tmp_path)
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint="tiny", **QUIET)
+    assert (tmp_path / "tiny-ci.pt").exists() and len(train.load_history("tiny")) == 2
