@@ -11,7 +11,7 @@ temporary file, and guarded by a lock so that two runs never write one file at o
 Beside ``name.pt`` goes ``name.json``: the recipe, history and test result in plain text, which
 ``train.load_history`` reads without loading any weights.
 
-First explained in ``notebooks/05-lenet.ipynb``.
+First explained in ``notebooks/00-setup-check.ipynb``.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ section that shows the cause. A healthy run gets none.
     for d in doctor.diagnose(history, net):
         print(d)
 
-First explained in ``notebooks/05-lenet.ipynb``.
+First explained in ``notebooks/00-setup-check.ipynb``.
 """
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def diagnose(history: pd.DataFrame, net: nn.Module | None = None) -> list[Diagno
         found.append(Diagnosis("stuck", (
             f"{shown} after {len(history)} epoch(s): still at chance ({chance:.3f} for {len(classes) or 10} "
             f"classes), the loss near ln {len(classes) or 10} = {math.log(len(classes) or 10):.3f}. The weights "
-            f"barely move: sigmoid activations with a small learning rate (05-lenet, exercise 1), or the "
+            f"barely move: sigmoid activations with a small learning rate (05-lenet, section 2 'Training'), or the "
             f"book's plain SGD on a deep net at low resolution (06-alexnet, section 2 'Training'). Raise the "
             f"learning rate, train longer, use ReLU, or Adam.")))
         return found  # the other symptoms mean nothing for a net that has not learned

@@ -13,7 +13,7 @@ history, and refuses to resume a checkpoint written by another recipe::
 
 The book's recipes (``BOOK``, EN and ZH editions), the CPU recipes (``QUICK``) and the test
 suite's (``CI``) live here, so the notebooks, the comparison notebook and the benchmark read
-the same ones. First explained in ``notebooks/05-lenet.ipynb``.
+the same ones. First explained in ``notebooks/00-setup-check.ipynb``.
 """
 from __future__ import annotations
 

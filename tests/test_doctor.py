@@ -23,7 +23,7 @@ def test_stuck_at_chance_sigmoid_net_with_a_small_learning_rate(capsys):
     history = train.fit(net, *loaders(), recipe(lr=0.01), device="cpu", progress=False)
     assert kinds(history) == ["Doctor (stuck)"]
     out = capsys.readouterr().out
-    assert "still at chance (0.250 for 4 classes)" in out and "05-lenet, exercise 1" in out
+    assert "still at chance (0.250 for 4 classes)" in out and "05-lenet, section 2 'Training'" in out
 
 
 class NeverThree(nn.Module):
