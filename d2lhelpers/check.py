@@ -112,9 +112,16 @@ def output_shape(answer, *, n, k, p=0, s=1) -> Verdict:
     return value(answer, expected, what="the output shape (height, width)", why=why)
 
 
+def _positive(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"the question's {name} must be a whole number of at least 1, got {value!r}.")
+    return int(value)
+
+
 def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> Verdict:
     """Check the number of parameters of a convolutional layer."""
-    kh, kw = as_pair(k)
+    c_in, c_out = _positive("c_in", c_in), _positive("c_out", c_out)
+    kh, kw = (_positive("kernel size k", side) for side in as_pair(k))
     weights = c_out * c_in * kh * kw
     expected = weights + (c_out if bias else 0)
     why = f"{c_out} kernels of {c_in}×{kh}×{kw} weights = {weights}" + (
@@ -124,6 +131,7 @@ def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> Verdi
 
 def conv_multiplications(answer, *, c_in: int, c_out: int, n, k, p=0, s=1) -> Verdict:
     """Check the multiplications of one forward pass of a convolution (one example)."""
+    c_in, c_out = _positive("c_in", c_in), _positive("c_out", c_out)
     (nh, nw), (kh, kw), (ph, pw), (sh, sw) = as_pair(n), as_pair(k), as_pair(p), as_pair(s)
     oh, ow = conv_output_size(nh, kh, ph, sh), conv_output_size(nw, kw, pw, sw)
     expected = c_out * oh * ow * c_in * kh * kw
@@ -136,7 +144,11 @@ def receptive_field(answer, *, layers: Sequence[tuple[int, int]]) -> Verdict:
     """Check the receptive field (in input pixels, along one side) of a stack of
     ``(kernel, stride)`` layers, listed from the input upwards."""
     rf, jump, steps = 1, 1, []
+    if not all(isinstance(layer, (tuple, list)) and len(layer) == 2 for layer in layers):
+        raise ValueError(f"layers is a list of (kernel, stride) pairs from the input up, e.g. [(3, 1), (2, 2)]; "
+                         f"got {layers!r}.")
     for k, s in layers:
+        k, s = _positive("kernel", k), _positive("stride", s)
         rf += (k - 1) * jump
         steps.append(f"+({k}−1)·{jump}")
         jump *= s

@@ -225,7 +225,8 @@ class Checkpoint:
                 differences.append(f"{what} {state.get(key)} there, {identity.get(key)} here")
         saved_facts, facts = state.get("facts") or {}, identity.get("facts") or {}
         for key, what in (("train_examples", "training images"), ("val_examples", "validation images"),
-                          ("input_size", "input size")):
+                          ("input_size", "input size"), ("train_data", "the training images' fingerprint"),
+                          ("val_data", "the validation images' fingerprint")):
             there, here = saved_facts.get(key), facts.get(key)
             if there is not None and here is not None and tuple(_pair(there)) != tuple(_pair(here)):
                 differences.append(f"{what} {there} there, {here} here")

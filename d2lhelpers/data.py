@@ -291,6 +291,10 @@ class Batches:
             raise TypeError(f"images must be uint8 (0 to 255, as the idx files hold them), got {images.dtype}: "
                             f"each batch is divided by 255, so other values would be silently wrong; convert "
                             f"images in [0, 1] with (images * 255).round().to(torch.uint8).")
+        if not isinstance(shuffle, bool):
+            raise TypeError(f"shuffle is True or False, got {shuffle!r}.")
+        if isinstance(classes, str) or not all(isinstance(c, str) for c in classes):
+            raise TypeError(f"classes is a list of class names such as ('t-shirt', 'trouser', ...), got {classes!r}.")
         self.images, self.labels = images, labels
         self.batch_size = _whole(batch_size, "batch_size")
         self.shuffle, self.seed, self.drop_last = shuffle, seed, drop_last
@@ -305,6 +309,15 @@ class Batches:
     @property
     def num_examples(self) -> int:
         return self.images.shape[0]
+
+    def fingerprint(self) -> str:
+        """A short hash of the labels and a sample of the images: two sets of batches with the
+        same fingerprint hold the same examples (what a checkpoint compares on resume)."""
+        import hashlib
+
+        digest = hashlib.sha256(self.labels.cpu().numpy().tobytes())
+        digest.update(self.images[:: max(1, self.num_examples // 512)].cpu().numpy().tobytes())
+        return digest.hexdigest()[:16]
 
     @property
     def input_size(self) -> tuple[int, int]:

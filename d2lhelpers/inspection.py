@@ -97,7 +97,7 @@ def layer_table(net: nn.Module, input_shape: tuple[int, ...], *,
     net.eval()
     if device is None:
         device = next(net.parameters(), torch.zeros(0)).device
-    rows, rf, jump = [], 1, 1
+    rows, rf, jump, counted = [], 1, 1, set()
     try:
         X = torch.zeros(input_shape, device=device)
         with torch.no_grad():
@@ -119,10 +119,13 @@ def layer_table(net: nn.Module, input_shape: tuple[int, ...], *,
                     rf, jump = rf + (d * (k - 1)) * jump, jump * s
                 elif isinstance(module, _GLOBAL):
                     rf = jump = "all"
+            counted_before = module in counted
             rows.append({"name": names.get(module, ""), "layer": type(module).__name__,
                          "output_shape": tuple(output.shape) if isinstance(output, torch.Tensor) else None,
-                         "params": sum(p.numel() for p in module.parameters(recurse=False)),
+                         # a layer called twice (shared weights) counts its parameters once
+                         "params": 0 if counted_before else sum(p.numel() for p in module.parameters(recurse=False)),
                          "flops": int(counter.get_total_flops()), "receptive_field": rf, "jump": jump})
+            counted.add(module)
     finally:
         for h in hooks:
             h.remove()

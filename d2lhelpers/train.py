@@ -229,6 +229,10 @@ def _length(batches, what: str) -> int:
 
 def _check_data(train_iter, val_iter, recipe: Recipe) -> None:
     """The batches must be the ones the recipe describes (else the saved recipe would lie)."""
+    train_classes, val_classes = getattr(train_iter, "classes", None), getattr(val_iter, "classes", None)
+    if train_classes and val_classes and tuple(train_classes) != tuple(val_classes):
+        raise ValueError(f"the training and validation batches name other classes ({', '.join(train_classes[:3])}, "
+                         f"... and {', '.join(val_classes[:3])}, ...): are they from the same data set?")
     held_out = _num_examples(val_iter) if val_iter is not None else 0
     if isinstance(held_out, int) and held_out != recipe.validation:
         raise ValueError(f"the validation batches hold {held_out:,} images, the recipe says validation="
@@ -351,7 +355,9 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
     sched = recipe.make_scheduler(opt, num_batches)
     facts = {"input_size": (recipe.input_size, recipe.input_size), "batch_size": recipe.batch_size,
              "train_examples": _num_examples(train_iter),
-             "val_examples": _num_examples(val_iter) if val_iter is not None else None, "classes": list(classes)}
+             "val_examples": _num_examples(val_iter) if val_iter is not None else None, "classes": list(classes),
+             "train_data": train_iter.fingerprint() if hasattr(train_iter, "fingerprint") else None,
+             "val_data": val_iter.fingerprint() if hasattr(val_iter, "fingerprint") else None}
     # what a checkpoint must match to be resumed, and what it keeps beside the weights
     record = {"recipe": recipe.to_dict(), "net": describe_net(net), "classes": list(classes),
               "loss": describe_loss(loss_fn), "recipe_line": recipe.describe(device), "facts": facts,

@@ -62,3 +62,16 @@ def test_whole_numbers_must_match_exactly(capsys):
     assert check.value(1_849_688_064.0, 1_849_688_064, what="the multiplications").ok is True
     assert check.value(26, 500 * 0.054 / 1.02, what="x", rel_tol=0.02).ok is True   # a rounded answer, allowed
     assert check.value(0.1 + 0.2, 0.3, what="a sum").ok is True                      # floats: within 1e-9
+
+
+def test_a_question_with_impossible_numbers_is_refused():
+    import pytest
+
+    with pytest.raises(ValueError, match="the question's c_in must be a whole number of at least 1, got -2"):
+        check.conv_params(3, c_in=-2, c_out=4, k=3)
+    with pytest.raises(ValueError, match="kernel size k must be a whole number of at least 1, got 0"):
+        check.conv_params(3, c_in=1, c_out=4, k=0)
+    with pytest.raises(ValueError, match="list of \\(kernel, stride\\) pairs"):
+        check.receptive_field(5, layers=[3, 3])
+    with pytest.raises(ValueError, match="stride must be a whole number of at least 1, got -1"):
+        check.receptive_field(5, layers=[(3, -1)])

@@ -209,6 +209,10 @@ def test_bad_batches_are_refused():
         data.Batches(images, labels, batch_size=2, resize=32.0)
     from_numpy = data.Batches(images.numpy(), labels.numpy(), batch_size=4)   # numpy arrays are taken as they are
     assert torch.equal(next(iter(from_numpy))[0], next(iter(data.Batches(images, labels, 4)))[0])
+    with pytest.raises(TypeError, match="shuffle is True or False, got 'no'"):
+        data.Batches(images, labels, 4, shuffle="no")
+    with pytest.raises(TypeError, match="classes is a list of class names"):
+        data.Batches(images, labels, 4, classes="abcd")
     with pytest.raises(ValueError, match="labels are whole numbers from 0 to 9, got \\[10\\]"):
         data.text_labels([10])
     with pytest.raises(ValueError, match="got \\[-1\\]"):

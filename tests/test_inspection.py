@@ -111,3 +111,16 @@ def test_layer_table_leaves_batch_norm_statistics_and_mode_untouched():
     for key, value in net.state_dict().items():
         assert torch.equal(value, before[key]), f"{key} changed"
     assert list(table.layer) == ["Conv2d", "BatchNorm2d", "ReLU", "Flatten", "Linear", "BatchNorm1d"]
+
+
+def test_a_layer_called_twice_counts_its_parameters_once():
+    class Twice(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.dense = nn.Linear(4, 4)
+
+        def forward(self, X):
+            return self.dense(self.dense(X))
+
+    table = inspection.layer_table(Twice(), (1, 4))
+    assert len(table) == 2 and table.params.tolist() == [20, 0] and table.params.sum() == 20

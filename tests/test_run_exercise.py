@@ -18,7 +18,7 @@ def test_selects_teaching_part_shared_setup_and_one_exercise():
     cells, start = run_exercise.select(nb, 3)
     sources = [c.source for c in cells]
     assert sources[start].startswith("### Exercise 3")
-    assert any(s.startswith("exercise_epochs = P.choose") for s in sources[:start]), "shared set-up left out"
+    assert any(s.startswith("exercise_recipe = recipes.QUICK") for s in sources[:start]), "shared set-up left out"
     assert not any(s.startswith(("### Exercise 1", "### Exercise 2", "### Exercise 4")) for s in sources)
     assert not any(s.startswith("## Further reading") for s in sources)
     teaching = next(i for i, c in enumerate(nb.cells) if c.source.startswith("## Exercises"))

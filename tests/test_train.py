@@ -612,3 +612,19 @@ def test_load_history_takes_a_checkpoint_name_as_fit_does(tmp_path, monkeypatch)
     monkeypatch.setattr(train, "CHECKPOINT_DIR", tmp_path)
     train.fit(small_cnn(), *loaders(), recipe(), checkpoint="tiny", **QUIET)
     assert (tmp_path / "tiny-ci.pt").exists() and len(train.load_history("tiny")) == 2
+
+
+def test_resuming_on_other_images_of_the_same_count_is_refused(tmp_path):
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    other = data.Batches(*patches(256, 7), 64, shuffle=True, classes=CLASSES)   # 256 other images
+    _, val_iter = loaders()
+    with pytest.raises(CheckpointError, match="the training images' fingerprint .* there, .* here"):
+        train.fit(small_cnn(), other, val_iter, recipe(), checkpoint=ckpt, **QUIET)
+
+
+def test_validation_batches_of_another_data_set_are_refused():
+    train_iter, _ = loaders()
+    digits = data.Batches(*patches(128, 1), 64, classes=tuple("0123"))
+    with pytest.raises(ValueError, match="the training and validation batches name other classes"):
+        train.fit(small_cnn(), train_iter, digits, recipe(), **QUIET)
