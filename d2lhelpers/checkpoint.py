@@ -185,7 +185,7 @@ class Checkpoint:
         try:
             state = torch.load(self.path, map_location="cpu", weights_only=True)
         except Exception as err:  # truncated, empty, not a zip, unsafe pickle: all end the same way
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            reason = str(err).strip().splitlines()[0].split(". ")[0] if str(err).strip() else type(err).__name__
             if "Weights only load failed" in str(err):
                 reason = "it holds Python objects that are not loaded, for safety (weights_only=True)"
             raise CheckpointError(f"{self.path} cannot be read as a checkpoint ({reason[:160]}): it is truncated, "
