@@ -381,6 +381,11 @@ def parse_args(argv=None) -> argparse.Namespace:
         parser.error("--lr must be positive")
     if args.steps is not None and args.steps < 5:
         parser.error("--steps must be 5 or more (d2l's train_ch6 reports every fifth of an epoch)")
+    if args.device:
+        try:
+            profile.usable_device(args.device, f"--device {args.device}")
+        except ValueError as err:
+            parser.error(str(err))
     return args
 
 
@@ -394,10 +399,7 @@ def main(argv=None) -> dict:
     warnings.filterwarnings("ignore", message="This DataLoader will create")
     if args.threads:
         torch.set_num_threads(args.threads)
-    try:
-        device = profile.usable_device(args.device, f"--device {args.device}") if args.device else profile.pick_device()
-    except ValueError as err:
-        parser.error(str(err))
+    device = profile.usable_device(args.device) if args.device else profile.pick_device()
     size_kind = args.size or ("book" if device.type == "cuda" else "quick")
     ours_options = {"fast": False if args.fp32 else None, "compile": args.compile}
     report = {"machine": machine(device), "settings": {"size": size_kind, "steps": args.steps, "epochs": args.epochs,

@@ -54,8 +54,9 @@ def test_bad_options_are_refused(capsys):
     with pytest.raises(SystemExit):
         bench.parse_args(["--steps", "3"])
     assert "--steps must be 5 or more" in capsys.readouterr().err
-    for bad in (["--repeat", "0"], ["--epochs", "0"], ["--lr", "-1"]):
+    for bad in (["--repeat", "0"], ["--epochs", "0"], ["--lr", "-1"], ["--device", "gpu"]):
         with pytest.raises(SystemExit):
             bench.parse_args(bad)
-    assert "must be" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "must be" in err and "--device gpu is not a device torch knows" in err
     assert bench.parse_args([]).nets == ["lenet", "alexnet", "vgg", "nin"]

@@ -1,6 +1,5 @@
 """The training doctor: each diagnosis on a small run built to show it; silence on a healthy one."""
 import pandas as pd
-import pytest
 import torch
 from torch import nn
 
