@@ -281,6 +281,9 @@ def _first_batch(net: nn.Module, batches, device, num_classes: int | None, recip
     if not X.is_floating_point():
         raise TypeError(f"the {what} images are {X.dtype}; the net needs floating-point images in [0, 1] "
                         f"(data.Batches converts uint8 images; elsewhere divide by 255 and call .float()).")
+    if X.numel() and float(X.detach().abs().max()) > 20:
+        raise ValueError(f"the {what} images reach {float(X.abs().max()):.0f}: they look like 0-255 pixel values; "
+                         f"divide them by 255 (data.Batches does) so that the net sees values in [0, 1].")
     if y.dim() != 1 or y.dtype != torch.int64:
         raise TypeError(f"the {what} labels must be a 1-D int64 tensor of class numbers, got {y.dtype} of shape "
                         f"{tuple(y.shape)} (use y.long(), or y.flatten() for an (N, 1) tensor).")

@@ -589,6 +589,8 @@ def test_batches_of_other_kinds_are_checked_against_the_recipe():
         train.fit(small_cnn(), loader, DataLoader(TensorDataset(X[:64], labels[:64]), batch_size=64), recipe(), **QUIET)
     with pytest.raises(TypeError, match="the training images are torch.uint8; the net needs floating-point"):
         train.fit(small_cnn(), [(images[:64, None], labels[:64])] * 4, val_iter, recipe(), **QUIET)
+    with pytest.raises(ValueError, match="the training images reach 250: they look like 0-255 pixel values"):
+        train.fit(small_cnn(), [(X[:64] * 255, labels[:64])] * 4, val_iter, recipe(), **QUIET)
     with pytest.raises(TypeError, match="labels must be a 1-D int64 tensor .* torch.int32"):
         train.fit(small_cnn(), [(X[:64], labels[:64].int())] * 4, val_iter, recipe(), **QUIET)
     with pytest.raises(ValueError, match="the training labels run from 0 to 6, but the net has 4 outputs"):
