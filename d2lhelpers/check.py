@@ -1,11 +1,18 @@
 """Self-checks: a student passes an answer and learns whether it is right, and why.
 
-Each check computes the right answer from the question's own numbers (nothing
-is looked up in a hidden table), prints one verdict line plus the reasoning,
-and returns a :class:`Verdict` (truthy when right). An answer left as ``None`` or ``...`` is "not
-answered yet", never an error, so a student edition runs top to bottom.
+Each check computes the right answer from the question's own numbers, or, where those numbers
+would give it away, looks it up by the exercise's name (:func:`exercise`), so that a student
+edition's cells never show an answer. It prints one verdict line and returns a
+:class:`Verdict` (truthy when right). A right answer gets the worked reasoning. A wrong one gets a
+hint, and the name of a typical slip where it recognises one (FLOPs for multiplications, the full
+4-D shape, a forgotten bias, total padding for padding per side, a missing floor); the worked
+answer comes only after a right answer, after three tries, or when asked for with
+``reveal=True``. An answer left as ``None`` or ``...`` is "not answered yet", never an error, so a
+student edition runs top to bottom.
 
     check.output_shape(your_answer, n=(8, 8), k=(3, 5), p=(0, 1), s=(3, 4))
+    check.exercise("02-8", answer_8)            # an answer the question's numbers would give away
+    check.exercise("02-8", answer_8, reveal=True)
 
 First explained in ``notebooks/01-convolution.ipynb``.
 """
@@ -21,6 +28,9 @@ import torch
 from .inspection import as_pair, conv_output_size
 
 RIGHT, WRONG, OPEN = "✓ right", "✗ not quite", "… not answered yet"
+#: wrong answers before the worked answer is shown without asking
+REVEAL_AFTER = 3
+_tries: dict[str, int] = {}
 
 
 class Verdict:
@@ -74,15 +84,22 @@ def _same(answer, expected, rel_tol: float) -> bool:
     return answer == expected
 
 
-def value(answer, expected, *, what: str, why: str = "", rel_tol: float | None = None) -> Verdict:
+def value(answer, expected, *, what: str, why: str = "", rel_tol: float | None = None, hint: str = "",
+          slips: Sequence[tuple[object, str]] = (), reveal: bool = False, key: str | None = None) -> Verdict:
     """Compare ``answer`` with ``expected`` (numbers, shapes, tuples, one-element tensors).
 
-    ``what`` names the quantity ("the output shape"); ``why`` is the reasoning
-    shown with the verdict. Whole numbers (counts, sizes) must match exactly; other numbers
-    within ``rel_tol`` (default 1e-9; give one to accept rounded answers).
+    ``what`` names the quantity ("the output shape"); ``why`` is the worked reasoning, shown
+    with a right answer, after :data:`REVEAL_AFTER` wrong ones, or with ``reveal=True``; ``hint``
+    is shown with a wrong answer; ``slips`` are ``(wrong value, what that slip is)`` pairs named
+    when the answer equals one. Whole numbers (counts, sizes) must match exactly; other numbers
+    within ``rel_tol`` (default 1e-9; give one to accept rounded answers). ``key`` counts the
+    tries of one question (default: ``what``).
     """
+    key = key or what
     if _unanswered(answer):
         print(f"{OPEN}: replace the ... with {what}.")
+        if reveal:
+            _show_answer(expected, why)
         return Verdict(None)
     ok = _same(answer, expected, rel_tol)
     shown = _normalise(answer)
@@ -91,12 +108,27 @@ def value(answer, expected, *, what: str, why: str = "", rel_tol: float | None =
               f"quotation marks ({shown.strip()} rather than {shown!r}).")
         return Verdict(False)
     if ok:
+        _tries.pop(key, None)
         print(f"{RIGHT}: {what} is {shown}.")
+        if why:
+            print("  " + why)
+        return Verdict(True)
+    _tries[key] = tries = _tries.get(key, 0) + 1
+    print(f"{WRONG}: {what} is not {shown}.")
+    slip = next((name for wrong, name in slips if _same(answer, wrong, rel_tol)), None)
+    if slip:
+        print("  " + slip)
+    elif hint:
+        print("  Hint: " + hint)
+    if reveal or tries >= REVEAL_AFTER:
+        _show_answer(expected, why)
     else:
-        print(f"{WRONG}: {what} is not {shown}.")
-    if why:
-        print("  " + why)
-    return Verdict(ok)
+        print(f"  Try again; the worked answer appears after {REVEAL_AFTER} tries, or now with reveal=True.")
+    return Verdict(False)
+
+
+def _show_answer(expected, why: str) -> None:
+    print(f"  The answer: {_normalise(expected)}." + (f" {why}" if why else ""))
 
 
 def output_shape(answer, *, n, k, p=0, s=1) -> Verdict:
@@ -109,7 +141,23 @@ def output_shape(answer, *, n, k, p=0, s=1) -> Verdict:
     expected = (conv_output_size(nh, kh, ph, sh), conv_output_size(nw, kw, pw, sw))
     why = (f"height ⌊({nh} − {kh} + 2·{ph}) / {sh}⌋ + 1 = {expected[0]}, "
            f"width ⌊({nw} − {kw} + 2·{pw}) / {sw}⌋ + 1 = {expected[1]}.")
-    return value(answer, expected, what="the output shape (height, width)", why=why)
+    slips = []
+    if (ph, pw) != (0, 0):   # the padding counted once, as if it were the total over both sides
+        slips.append(((max(0, (nh - kh + ph) // sh + 1), max(0, (nw - kw + pw) // sw + 1)),
+                      "That counts the padding once: p is the padding on each side, so the input grows by 2p."))
+    exact = ((nh - kh + 2 * ph) / sh + 1, (nw - kw + 2 * pw) / sw + 1)
+    if exact != tuple(float(e) for e in expected):
+        slips.append((tuple(math.ceil(x) for x in exact),
+                      "That rounds up: a window that does not fit is not computed, so the division is floored."))
+        slips.append((exact, "That leaves out the floor: only whole steps of the stride fit."))
+    if expected[0] != expected[1]:
+        slips.append(((expected[1], expected[0]), "Height first, then width."))
+    given = None if _unanswered(answer) else _normalise(answer)
+    if isinstance(given, tuple) and len(given) == 4 and _same(given[2:], expected, None):
+        slips.append((given, "Those are the numbers of the full 4-D shape: give only (height, width)."))
+    return value(answer, expected, what="the output shape (height, width)", why=why,
+                 hint="output side = ⌊(n − k + 2p) / s⌋ + 1, for height and width separately.",
+                 slips=slips, key=f"shape {n} {k} {p} {s}")
 
 
 def _positive(name: str, value) -> int:
@@ -126,7 +174,12 @@ def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> Verdi
     expected = weights + (c_out if bias else 0)
     why = f"{c_out} kernels of {c_in}×{kh}×{kw} weights = {weights}" + (
         f", plus one bias per output channel: {weights} + {c_out} = {expected}." if bias else ", no biases.")
-    return value(answer, expected, what="the number of parameters", why=why)
+    slips = [(weights, "The weights are right; a layer also has one bias per output channel.")] if bias else []
+    slips.append((c_out * kh * kw + (c_out if bias else 0),
+                  "Each kernel has one k×k slice per input channel: count the input channels too."))
+    return value(answer, expected, what="the number of parameters", why=why, slips=slips,
+                 hint="one kernel per output channel, each with c_in × k_h × k_w weights; then the biases.",
+                 key=f"params {c_in} {c_out} {k} {bias}")
 
 
 def conv_multiplications(answer, *, c_in: int, c_out: int, n, k, p=0, s=1) -> Verdict:
@@ -137,7 +190,12 @@ def conv_multiplications(answer, *, c_in: int, c_out: int, n, k, p=0, s=1) -> Ve
     expected = c_out * oh * ow * c_in * kh * kw
     why = (f"each of the {c_out}×{oh}×{ow} outputs takes {c_in}×{kh}×{kw} = {c_in * kh * kw} products: "
            f"{expected:,} in all (and about as many additions).")
-    return value(answer, expected, what="the number of multiplications", why=why)
+    slips = [(2 * expected, "That counts FLOPs (a multiply-add is two operations); the question asks for "
+                            "multiplications only."),
+             (c_out * nh * nw * c_in * kh * kw, "Count the outputs from the output size, not the input size.")]
+    return value(answer, expected, what="the number of multiplications", why=why, slips=slips,
+                 hint="outputs (c_out × o_h × o_w) times products per output (c_in × k_h × k_w).",
+                 key=f"mults {c_in} {c_out} {n} {k} {p} {s}")
 
 
 def receptive_field(answer, *, layers: Sequence[tuple[int, int]]) -> Verdict:
@@ -153,4 +211,58 @@ def receptive_field(answer, *, layers: Sequence[tuple[int, int]]) -> Verdict:
         steps.append(f"+({k}−1)·{jump}")
         jump *= s
     why = f"r = 1 {' '.join(steps)} = {rf}: each layer adds (kernel − 1) × the product of the strides below it."
-    return value(answer, rf, what="the receptive field", why=why)
+    no_strides = 1 + sum(k - 1 for k, _ in layers)
+    slips = [(no_strides, "That adds (kernel − 1) per layer as if every stride were 1: a stride below a layer "
+                          "spreads its window further over the input.")] if no_strides != rf else []
+    slips.append((sum(k for k, _ in layers), "That adds the kernel sizes; neighbouring windows overlap, so each "
+                                              "layer adds (kernel − 1), not kernel."))
+    return value(answer, rf, what="the receptive field", why=why, slips=slips,
+                 hint="start from 1 pixel; each layer adds (kernel − 1) × the product of the strides below it.",
+                 key=f"rf {layers}")
+
+#: Exercises whose answer the question's own numbers would give away: the expected value, the
+#: worked answer, a hint and typical slips, by "<notebook>-<exercise>" (the student edition's
+#: cells name only the key).
+EXERCISES = {
+    "01-2.5": dict(expected=4, what="the minimum number of taps for the third derivative",
+                   why="d + 1 taps are needed for d + 1 conditions (polynomials of degree < d to 0, x^d to d!): "
+                       "4 for d = 3.",
+                   hint="count the conditions the kernel must meet: every polynomial of degree below d goes to 0, "
+                        "and x^d goes to d!.",
+                   slips=[(3, "With d taps the first d conditions alone force every tap to 0.")]),
+    "02-8": dict(expected=3, what="the padding per side for a 7×7 kernel",
+                 why="same size needs n + 2p − k + 1 = n, so p = (k − 1)/2 = 3.",
+                 hint="write the output size with padding p on each side and set it equal to n.",
+                 slips=[(6, "That is the total padding over both sides; the question asks for one side."),
+                        (7, "Padding the kernel size is too much: the output would grow.")]),
+    "03-3": dict(expected=4, what="the growth factor",
+                 why="the cost c_o · o_h · o_w · c_i · k_h · k_w is proportional to c_i · c_o: 2 · 2 = 4.",
+                 hint="which factors of the cost c_o · o_h · o_w · c_i · k_h · k_w change?",
+                 slips=[(2, "Both channel counts double, and the cost is proportional to their product.")]),
+    "04-4": dict(expected=64 * 28 * 28 * 8, what="the number of comparisons",
+                 why="64 × 28 × 28 outputs (⌊(56 + 2 − 3)/2⌋ + 1 = 28), 9 − 1 = 8 comparisons each.",
+                 hint="outputs (channels × o_h × o_w, with the output-size formula) times comparisons per window.",
+                 slips=[(64 * 28 * 28 * 9, "A maximum of 9 values takes 8 comparisons, not 9."),
+                        (64 * 56 * 56 * 8, "Stride 2 halves each side: count the outputs, not the inputs.")]),
+    "05-6": dict(expected=16 * 5 * 5 * 120 + 120, what="the number of parameters of the first dense layer",
+                 why="400 inputs (16 channels of 5×5) × 120 outputs = 48,000 weights, plus 120 biases.",
+                 hint="the layer reads the flattened output of the second pooling: channels × height × width "
+                      "inputs, each connected to every output, plus a bias per output.",
+                 slips=[(16 * 5 * 5 * 120, "The weights are right; a dense layer also has one bias per output."),
+                        (16 * 10 * 10 * 120 + 120, "That is before the second pooling, which halves each side.")]),
+    "09-2": dict(expected=500 * 0.054 / 1.02, what="examples per second at 224 px", rel_tol=0.02,
+                 why="the throughput scales with the inverse of the FLOPs per image: 500 × 0.054 / 1.02 ≈ 26.5.",
+                 hint="if the time per image grows with the arithmetic, the images per second shrink by the "
+                      "same factor.",
+                 slips=[(500 * 1.02 / 0.054, "That is the other way round: more arithmetic per image means fewer "
+                                              "images per second.")]),
+}
+
+
+def exercise(key: str, answer, *, reveal: bool = False) -> Verdict:
+    """Check the answer of exercise ``key`` (e.g. ``"02-8"``) against :data:`EXERCISES`."""
+    if key not in EXERCISES:
+        raise ValueError(f"no self-check called {key!r}; the known ones are {', '.join(EXERCISES)}.")
+    entry = EXERCISES[key]
+    return value(answer, entry["expected"], what=entry["what"], why=entry["why"], hint=entry["hint"],
+                 slips=entry["slips"], rel_tol=entry.get("rel_tol"), reveal=reveal, key=key)

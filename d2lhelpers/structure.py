@@ -15,7 +15,7 @@ from pathlib import Path
 EXERCISE = re.compile(r"^### Exercise (\d+)", flags=re.MULTILINE)
 EXERCISES_SECTION = re.compile(r"^## Exercises", flags=re.MULTILINE)
 PLACEHOLDER = re.compile(r"^(answer_\w+) = \.\.\.", flags=re.MULTILINE)
-CHECK_CALL = re.compile(r"check\.\w+\((answer_\w+)")
+CHECK_CALL = re.compile(r"check\.\w+\((?:\"[^\"]*\",\s*)?(answer_\w+)")
 
 
 def read_cells(path: str | Path) -> list[dict]:

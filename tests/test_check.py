@@ -1,4 +1,5 @@
 """d2lhelpers.check: verdicts, reasons, and open answers that never crash."""
+import pytest
 import torch
 
 from d2lhelpers import check
@@ -18,7 +19,9 @@ def test_output_shape_right_and_wrong_with_the_reason(capsys):
     assert "height ⌊(8 − 3 + 2·0) / 3⌋ + 1 = 2, width ⌊(8 − 5 + 2·1) / 4⌋ + 1 = 2." in out
     assert check.output_shape((3, 2), n=8, k=(3, 5), p=(0, 1), s=(3, 4)).ok is False
     assert check.output_shape(2, n=8, k=(3, 5), p=(0, 1), s=(3, 4)).ok is False
-    assert "✗ not quite: the output shape (height, width) is not (3, 2)." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "✗ not quite: the output shape (height, width) is not (3, 2)." in out
+    assert "(2, 2)" not in out and "= 2," not in out                      # the answer stays hidden
 
 
 def test_parameters_multiplications_receptive_field(capsys):
@@ -29,7 +32,9 @@ def test_parameters_multiplications_receptive_field(capsys):
     assert check.conv_multiplications(3 * 2 * 2 * 2 * 2 * 2, c_in=2, c_out=3, n=3, k=2).ok is True
     assert check.receptive_field(5, layers=[(3, 1), (3, 1)]).ok is True
     assert check.receptive_field(6, layers=[(2, 2), (2, 2)]).ok is False
-    assert "r = 1 +(2−1)·1 +(2−1)·2 = 4" in capsys.readouterr().out
+    assert "r = 1 +(2−1)·1 +(2−1)·2 = 4" not in capsys.readouterr().out   # no worked answer on a first try
+    check.receptive_field(4, layers=[(2, 2), (2, 2)])
+    assert "r = 1 +(2−1)·1 +(2−1)·2 = 4" in capsys.readouterr().out      # ... but with a right one
 
 
 def test_values_tolerate_float_noise_and_tensors():
@@ -75,3 +80,58 @@ def test_a_question_with_impossible_numbers_is_refused():
         check.receptive_field(5, layers=[3, 3])
     with pytest.raises(ValueError, match="stride must be a whole number of at least 1, got -1"):
         check.receptive_field(5, layers=[(3, -1)])
+
+
+
+def fresh_tries():
+    check._tries.clear()
+
+
+def test_a_wrong_answer_gets_a_hint_or_its_slip_never_the_answer(capsys):
+    fresh_tries()
+    cases = [  # (call, what a typical slip prints)
+        (lambda: check.output_shape((55, 55), n=224, k=11, p=1, s=4), "rounds up"),
+        (lambda: check.output_shape((54.75, 54.75), n=224, k=11, p=1, s=4), "leaves out the floor"),
+        (lambda: check.output_shape((1, 1, 54, 54), n=224, k=11, p=1, s=4), "full 4-D shape"),
+        (lambda: check.output_shape((3, 3), n=8, k=3, p=2, s=3), "counts the padding once"),
+        (lambda: check.conv_params(2400, c_in=6, c_out=16, k=5), "one bias per output channel"),
+        (lambda: check.conv_multiplications(2 * 442368, c_in=3, c_out=16, n=32, k=3, p=1), "counts FLOPs"),
+        (lambda: check.receptive_field(6, layers=[(3, 1), (2, 2), (3, 1)]), "as if every stride were 1"),
+        (lambda: check.exercise("02-8", 6), "total padding over both sides"),
+    ]
+    for call, slip in cases:
+        fresh_tries()
+        assert call().ok is False
+        out = capsys.readouterr().out
+        assert slip in out and "The answer" not in out, out
+
+
+def test_the_worked_answer_comes_after_three_tries_or_when_asked(capsys):
+    fresh_tries()
+    for wrong in (5, 4):
+        check.exercise("02-8", wrong)
+        assert "The answer" not in capsys.readouterr().out
+    check.exercise("02-8", 2)
+    assert "The answer: 3. same size needs" in capsys.readouterr().out
+    fresh_tries()
+    assert check.exercise("02-8", ..., reveal=True).ok is None
+    out = capsys.readouterr().out
+    assert out.startswith("… not answered yet") and "The answer: 3." in out
+    assert check.exercise("02-8", 3) and "✓ right" in capsys.readouterr().out
+    import pytest
+
+    with pytest.raises(ValueError, match="no self-check called '99-1'"):
+        check.exercise("99-1", 3)
+
+
+@pytest.mark.parametrize("key", sorted(check.EXERCISES))
+def test_every_registered_exercise_accepts_its_answer_and_hides_it_from_a_wrong_one(key, capsys):
+    fresh_tries()
+    entry = check.EXERCISES[key]
+    wrong = entry["expected"] + 1000
+    assert check.exercise(key, wrong).ok is False
+    out = capsys.readouterr().out
+    verdict = "\n".join(line for line in out.splitlines() if not line.strip().startswith("Try again"))
+    assert f"{entry['expected']:g}" not in verdict.replace(f"{wrong:g}", "") and entry["why"] not in out
+    assert "The answer" not in out
+    assert check.exercise(key, entry["expected"]).ok is True

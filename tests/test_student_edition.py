@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from d2lhelpers.structure import read_cells as cells, source, tags  # the notebooks' cells, read one way
+from d2lhelpers.structure import CHECK_CALL, read_cells as cells, source, tags  # the notebooks' cells, read one way
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -91,8 +91,7 @@ def test_student_edition_runs_and_checks_say_not_answered(path, edition):
     nb = nbformat.read(edition / path.name, as_version=4)
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
-    outputs = [o for c in nb.cells if c.cell_type == "code" and re.search(r"check\.\w+\(answer_", c.source)
-               for o in c.outputs]
+    outputs = [o for c in nb.cells if c.cell_type == "code" and CHECK_CALL.search(c.source) for o in c.outputs]
     texts = ["".join(o.get("text", "")) for o in outputs]
     assert texts and all(t.startswith("… not answered yet") for t in texts), texts
 
@@ -176,3 +175,21 @@ def test_inputs_that_would_collide_or_are_not_notebooks_are_refused(tmp_path, ca
     with pytest.raises(SystemExit):
         load_script().main(["--out", str(broken), str(ROOT / "notebooks" / "04-pooling.ipynb")])
     assert "is a file; give a folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+def test_no_check_cell_shows_its_answer(path, edition):
+    """Every self-check of the student edition names its question's numbers or an exercise key, never
+    the expected value or its worked reasoning (and its committed output is cleared)."""
+    from d2lhelpers import check
+
+    student = cells(edition / path.name)
+    check_cells = [c for c in student if c["cell_type"] == "code" and CHECK_CALL.search(source(c))]
+    assert check_cells
+    for cell in check_cells:
+        text = source(cell)
+        assert "check.value(" not in text, f"a literal expected value in a check cell: {text!r}"
+        assert "why=" not in text and not cell.get("outputs"), text
+        for key in re.findall(r'check\.exercise\("([^"]+)"', text):
+            entry = check.EXERCISES[key]
+            assert entry["why"] not in text and f"{entry['expected']}" not in text
