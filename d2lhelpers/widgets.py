@@ -2,7 +2,7 @@
 
 Each explorer returns a widget box; put it last in a cell to show it. Moving a
 control redraws the figure and updates a one-line status. Settings that cannot
-work (a window larger than the padded input, padding over half the window)
+work (a window larger than the padded input, pooling padding over half the window)
 give a message in the status line, not a traceback. Without a browser (nbval,
 nbconvert) the widgets are built and drawn once, and nothing fails.
 
@@ -170,8 +170,8 @@ def pool(image: torch.Tensor, window: int, stride: int, padding: int = 0, mode: 
     if mode not in ("max", "avg"):
         raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}.")
     if padding > window // 2:
-        raise ValueError(f"padding {padding} is more than half the window {window}: "
-                         f"a window would hold nothing but padding.")
+        raise ValueError(f"padding {padding} is more than half the window {window}: PyTorch's pooling layers "
+                         f"allow padding up to window // 2 = {window // 2}.")
     X = torch.as_tensor(image, dtype=torch.float32)[None, None]
     for side in X.shape[-2:]:
         conv_output_size(side, window, padding, stride)  # raises when no window fits
