@@ -37,6 +37,7 @@ import torch
 from torch.nn import functional as F
 
 from . import profile
+from .inspection import whole as _whole
 
 PATH_ENV = "D2L_FASHION_MNIST"
 MNIST_PATH_ENV = "D2L_MNIST"
@@ -358,14 +359,6 @@ class Batches:
         size = "x".join(map(str, self.resize)) if self.resize else "28x28"
         return (f"Batches({self.num_examples:,} images at {size}, {len(self)} batches of {self.batch_size}, "
                 f"shuffle={self.shuffle}, device={self.device.type})")
-
-
-def _whole(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {value!r} ({type(value).__name__}).")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}.")
-    return int(value)
 
 
 def _size(resize) -> tuple[int, int] | None:

@@ -21,9 +21,15 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 
-def _whole(value, name: str, minimum: int) -> int:
+def whole(value, name: str, minimum: int = 1, allow_none: bool = False) -> int | None:
+    """``value`` as an int, or a one-line error naming ``name``: a TypeError for anything but a
+    whole number (``None`` too, unless ``allow_none``), a ValueError below ``minimum``. Shared by
+    the helpers that take sizes, counts and recipe fields."""
+    if value is None and allow_none:
+        return None
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, got {value!r}.")
+        raise TypeError(f"{name} must be a whole number{' or None' if allow_none else ''}, "
+                        f"got {value!r} ({type(value).__name__}).")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}.")
     return int(value)
@@ -34,8 +40,8 @@ def conv_output_size(n: int, k: int, p: int = 0, s: int = 1, d: int = 1) -> int:
     stride ``s`` and dilation ``d``: ``floor((n + 2p - d(k - 1) - 1) / s) + 1``,
     which for ``d = 1`` is the book's ``floor((n - k + 2p) / s) + 1``.
     """
-    n, k = _whole(n, "input size n", 1), _whole(k, "kernel size k", 1)
-    p, s, d = _whole(p, "padding p", 0), _whole(s, "stride s", 1), _whole(d, "dilation d", 1)
+    n, k = whole(n, "input size n", 1), whole(k, "kernel size k", 1)
+    p, s, d = whole(p, "padding p", 0), whole(s, "stride s", 1), whole(d, "dilation d", 1)
     span = d * (k - 1) + 1
     if span > n + 2 * p:
         dilated = f" (dilated to {span})" if d > 1 else ""

@@ -26,6 +26,7 @@ from typing import Iterable
 import torch
 
 from . import profile as _profile
+from .inspection import whole
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
 MAX_SEED = 2**32 - 1
@@ -34,13 +35,7 @@ INITS = ("xavier", "kaiming", "none")
 
 
 def _check_whole(name: str, value, minimum: int, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"recipe field {name} must be a whole number{' or None' if allow_none else ''}, "
-                        f"got {value!r} ({type(value).__name__}).")
-    if value < minimum:
-        raise ValueError(f"recipe field {name} must be at least {minimum}, got {value}.")
+    whole(value, f"recipe field {name}", minimum, allow_none)
 
 
 def _check_number(name: str, value, *, positive: bool = False, allow_none: bool = False) -> None:

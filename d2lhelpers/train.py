@@ -431,7 +431,7 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
         if test_iter is not None:
             test_loss, test_acc, _ = evaluate_on(net, test_iter)
             history.attrs.update(test_loss=test_loss, test_acc=test_acc,
-                                 test_examples=getattr(test_iter, "num_examples", None))
+                                 test_examples=_num_examples(test_iter))
             if ckpt is not None:
                 ckpt.save_json({**record, "history": rows, "device": trained_on},
                                test={"loss": test_loss, "acc": test_acc, "examples": history.attrs["test_examples"]})
