@@ -172,7 +172,8 @@ def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> Verdi
     kh, kw = (_positive("kernel size k", side) for side in as_pair(k))
     weights = c_out * c_in * kh * kw
     expected = weights + (c_out if bias else 0)
-    why = f"{c_out} kernels of {c_in}×{kh}×{kw} weights = {weights}" + (
+    kernels = "one kernel" if c_out == 1 else f"{c_out} kernels"
+    why = f"{kernels} of {c_in}×{kh}×{kw} weights = {weights}" + (
         f", plus one bias per output channel: {weights} + {c_out} = {expected}." if bias else ", no biases.")
     slips = [(weights, "The weights are right; a layer also has one bias per output channel.")] if bias else []
     slips.append((c_out * kh * kw + (c_out if bias else 0),
@@ -230,6 +231,15 @@ EXERCISES = {
                    hint="count the conditions the kernel must meet: every polynomial of degree below d goes to 0, "
                         "and x^d goes to d!.",
                    slips=[(3, "With d taps the first d conditions alone force every tap to 0.")]),
+    "01-6": dict(expected=28 * 28 * 24 * 24 + 24 * 24,
+                 what="the number of parameters of the fully connected layer",
+                 why="every one of the 784 inputs connects to every one of the 576 outputs: 784 × 576 = 451,584 "
+                     "weights, plus 576 biases = 452,160.",
+                 hint="count one weight per (input pixel, output pixel) pair, then one bias per output.",
+                 slips=[(28 * 28 * 24 * 24, "The weights are right; each output also has a bias."),
+                        (28 * 28 * 28 * 28 + 28 * 28, "The output is 24×24, not 28×28: the convolution shrinks it "
+                                                      "by 5 − 1 = 4."),
+                        (26, "That is the convolution's count; the fully connected layer shares nothing.")]),
     "02-8": dict(expected=3, what="the padding per side for a 7×7 kernel",
                  why="same size needs n + 2p − k + 1 = n, so p = (k − 1)/2 = 3.",
                  hint="write the output size with padding p on each side and set it equal to n.",
