@@ -250,10 +250,13 @@ EXERCISES = {
                  hint="which factors of the cost c_o · o_h · o_w · c_i · k_h · k_w change?",
                  slips=[(2, "Both channel counts double, and the cost is proportional to their product.")]),
     "04-4": dict(expected=64 * 28 * 28 * 8, what="the number of comparisons",
-                 why="64 × 28 × 28 outputs (⌊(56 + 2 − 3)/2⌋ + 1 = 28), 9 − 1 = 8 comparisons each.",
+                 why="64 × 28 × 28 outputs (⌊(56 + 2 − 3)/2⌋ + 1 = 28), 9 − 1 = 8 comparisons each "
+                     "(every window counted as 9 values, padding included).",
                  hint="outputs (channels × o_h × o_w, with the output-size formula) times comparisons per window.",
                  slips=[(64 * 28 * 28 * 9, "A maximum of 9 values takes 8 comparisons, not 9."),
-                        (64 * 56 * 56 * 8, "Stride 2 halves each side: count the outputs, not the inputs.")]),
+                        (64 * 56 * 56 * 8, "Stride 2 halves each side: count the outputs, not the inputs."),
+                        (64 * (28 * 28 * 8 - 54 * 3 - 5), "That counts only the real values in the windows at "
+                         "the padded border; the question counts every window as 9 values, padding included.")]),
     "05-6": dict(expected=16 * 5 * 5 * 120 + 120, what="the number of parameters of the first dense layer",
                  why="400 inputs (16 channels of 5×5) × 120 outputs = 48,000 weights, plus 120 biases.",
                  hint="the layer reads the flattened output of the second pooling: channels × height × width "
