@@ -96,6 +96,7 @@ class Checkpoint:
         self.json_path = self.path.with_suffix(".json")
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self._locked = False
+        self.resumed_steps: list[dict] = []   # the points within epochs of a resumed run
 
     def __repr__(self) -> str:
         return f"Checkpoint({str(self.path)!r})"
@@ -242,6 +243,7 @@ class Checkpoint:
         self.refuse_another_run(state, record)
         net.load_state_dict(state["model"])
         rows = list(state["history"])
+        self.resumed_steps = list(state.get("steps") or [])
         if len(rows) < epochs:
             optimizer.load_state_dict(state["optimizer"])
             if scheduler is not None and state.get("scheduler") is not None:
@@ -261,17 +263,18 @@ class Checkpoint:
         self._atomic_write(self.path, lambda f: torch.save({**state, "format": FORMAT}, f))
         self.save_json(state)
 
-    def save_run(self, record: dict, rows: list, net, optimizer, scheduler, device) -> None:
-        """After an epoch: everything needed to resume, and the history so far."""
+    def save_run(self, record: dict, rows: list, net, optimizer, scheduler, device, steps: list | None = None) -> None:
+        """After an epoch: everything needed to resume, and the history so far (``steps``: the
+        points logged within the epochs)."""
         rng = {"cpu": torch.get_rng_state(),
                "cuda": torch.cuda.get_rng_state_all() if torch.device(device).type == "cuda" else []}
         self.save({**record, "model": net.state_dict(), "optimizer": optimizer.state_dict(),
                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
-                   "history": rows, "rng": rng})
+                   "history": rows, "steps": list(steps or []), "rng": rng})
 
     def save_json(self, state: dict, test: dict | None = None) -> None:
-        record = {key: state.get(key) for key in ("recipe", "recipe_line", "history", "device", "profile", "meta",
-                                                  "facts")}
+        record = {key: state.get(key) for key in ("recipe", "recipe_line", "history", "steps", "device", "profile",
+                                                  "meta", "facts")}
         record["test"] = test  # measured on these weights, or None: never an earlier run's
         text = json.dumps(record, indent=1, default=_plain)
         self._atomic_write(self.json_path, lambda f: f.write(text.encode("utf-8")))

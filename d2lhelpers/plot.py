@@ -30,11 +30,16 @@ def _finish(fig: Figure, show: bool) -> Figure | None:
 def draw_history(history: pd.DataFrame, axes: Sequence[plt.Axes], title: str | None = None) -> None:
     """Draw training vs validation loss on ``axes[0]`` and accuracy on ``axes[1]`` (the test
     accuracy, measured once after training, as a star at the last epoch), under ``title``
-    (default: the device and profile recorded in ``history.attrs``)."""
+    (default: the device and profile recorded in ``history.attrs``). The training curve uses the
+    points logged within the epochs when ``history.attrs["steps"]`` has them."""
+    steps = history.attrs.get("steps") or []
     for ax, metric, label in ((axes[0], "loss", "loss"), (axes[1], "acc", "accuracy")):
         for split, style, name in (("train", "-", "training"), ("val", "--", "validation")):
             column = f"{split}_{metric}"
-            if column in history and history[column].notna().any():
+            if split == "train" and steps:   # logged within the epochs: a curve, not one point an epoch
+                ax.plot([p["epoch"] for p in steps], [p[column] for p in steps], style, marker="o", markersize=2,
+                        label=name)
+            elif column in history and history[column].notna().any():
                 ax.plot(history["epoch"], history[column], style, marker="o", markersize=3, label=name)
         test = history.attrs.get(f"test_{metric}")
         if test is not None and len(history):
@@ -82,6 +87,10 @@ class LivePlot:
 
     def on_train_end(self, run, history: pd.DataFrame) -> None:
         pass
+
+    def finish(self, history: pd.DataFrame) -> None:
+        """The finished run, test result included, in the same figure."""
+        self.on_epoch_end(None, history)
 
 
 def plot_history(history: pd.DataFrame, title: str | None = None, *, show: bool = True) -> Figure | None:

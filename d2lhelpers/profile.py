@@ -139,8 +139,9 @@ class Profile:
 
 
 def current(name: str | None = None, device: torch.device | str | None = None) -> Profile:
-    """The profile in force: ``name``, else ``$D2L_PROFILE``, else ``full`` on a GPU
-    and ``quick`` on a CPU."""
+    """The profile in force: ``name``, else ``$D2L_PROFILE``, else ``full`` on a CUDA GPU and
+    ``quick`` elsewhere (a CPU, or an Apple-silicon Mac, whose MPS GPU would take hours over
+    the book's 224-pixel, 10-epoch runs: ask for them there with ``D2L_PROFILE=full``)."""
     if device is None:
         device = pick_device()
     else:
@@ -151,7 +152,7 @@ def current(name: str | None = None, device: torch.device | str | None = None) -
                              f"or mps.") from None
     chosen = (name or os.environ.get(PROFILE_ENV, "")).strip().lower()
     if not chosen:
-        chosen = "quick" if device.type == "cpu" else "full"
+        chosen = "full" if device.type == "cuda" else "quick"
     if chosen not in PROFILES:
         raise ValueError(f"unknown profile {chosen!r}: {PROFILE_ENV} must be one of {', '.join(PROFILES)}.")
     return Profile(chosen, device)
@@ -164,3 +165,20 @@ def set_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed % 2**64)
+
+
+DRY_RUN_ENV = "D2L_DRY_RUN"
+
+
+def dry_run_batches() -> int | None:
+    """``$D2L_DRY_RUN`` as a number of batches, or None when unset: a dry run trains at most that
+    many batches an epoch and evaluates at most that many, so that every training cell of a
+    notebook (the ``full`` profile's included) runs in minutes, to prove it works. Its results
+    mean nothing, and :func:`train.fit` keeps no checkpoint of it."""
+    value = os.environ.get(DRY_RUN_ENV, "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{DRY_RUN_ENV}={value!r}: give a whole number of batches of at least 1 "
+                         f"(e.g. {DRY_RUN_ENV}=2), or unset it for real training.")
+    return int(value)

@@ -14,6 +14,7 @@ book-keeping. First explained in ``notebooks/00-setup-check.ipynb``.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import os
@@ -33,6 +34,8 @@ __all__ = ["fit", "evaluate", "train_epoch", "init_weights", "checkpoint_path", 
            "confusion_matrix", "predict", "Callback", "CheckpointError"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
+#: Training-loss points logged within the epochs of a run, at least (two an epoch at the least).
+POINTS_PER_RUN = 20
 HISTORY_COLUMNS = ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "examples_per_sec"]
 
 
@@ -113,13 +116,19 @@ def _prepare(X: torch.Tensor, y: torch.Tensor, device: torch.device, channels_la
     return X, y
 
 
+def _capped(batches: Iterable) -> Iterable:
+    """``batches``, or only their first ``$D2L_DRY_RUN`` in a dry run."""
+    cap = profile.dry_run_batches()
+    return batches if cap is None else itertools.islice(batches, cap)
+
+
 def _evaluate(net, data_iter, device, loss, amp, channels_last, num_classes=None):
     """(mean loss, accuracy, counts): counts is None, or (2, num_classes) of true and predicted labels."""
     net.eval()
     total_loss, correct, n = 0.0, 0, 0
     counts = None
     with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
-        for X, y in data_iter:
+        for X, y in _capped(data_iter):
             X, y = _prepare(X, y, device, channels_last)
             y_hat = net(X)
             total_loss += float(loss(y_hat.float(), y)) * y.numel()
@@ -193,11 +202,26 @@ class Run:
 
 def train_epoch(net: nn.Module, batches: Iterable, optimizer: torch.optim.Optimizer, scheduler, loss: nn.Module,
                 device: torch.device, *, amp: bool = False, channels_last: bool = False,
-                on_batch=None) -> tuple[float, float, int]:
+                on_batch=None, log_points: int = 0, on_log=None) -> tuple[float, float, int]:
     """One pass over ``batches``: forward, loss, backward, step (and the schedule's step) per
-    batch. Returns the mean training loss, the accuracy and the number of examples."""
+    batch. Returns the mean training loss, the accuracy and the number of examples.
+
+    With ``log_points`` > 0 and ``on_log``, ``on_log(fraction, loss, accuracy)`` is called that
+    many times an epoch, evenly spread, with the mean over the batches since the last call
+    (``fraction`` of the epoch done: 0.2, 0.4, ... 1.0 for 5 points)."""
     net.train()
     total_loss, correct, n = 0.0, 0, 0
+    try:
+        num_batches = len(batches)
+    except TypeError:  # an iterable without a length: no points within the epoch
+        num_batches = 0
+    cap = profile.dry_run_batches()
+    if cap is not None:
+        num_batches = min(num_batches, cap)
+    batches = _capped(batches)
+    marks = ({round(k * num_batches / log_points) for k in range(1, log_points + 1)}
+             if on_log is not None and log_points > 0 and num_batches else set())
+    seg_loss, seg_correct, seg_n, seen = 0.0, 0, 0, 0
     for X, y in batches:
         X, y = _prepare(X, y, device, channels_last)
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
@@ -208,10 +232,19 @@ def train_epoch(net: nn.Module, batches: Iterable, optimizer: torch.optim.Optimi
         optimizer.step()
         if scheduler is not None:
             scheduler.step()
-        with torch.no_grad():  # accumulate on the device; one sync per epoch
-            total_loss += batch_loss.detach() * y.numel()
-            correct += (y_hat.argmax(dim=1) == y).sum()
+        with torch.no_grad():  # accumulate on the device; a sync only where a point is logged
+            batch_total, batch_correct = batch_loss.detach() * y.numel(), (y_hat.argmax(dim=1) == y).sum()
+            total_loss += batch_total
+            correct += batch_correct
+            if marks:
+                seg_loss, seg_correct = seg_loss + batch_total, seg_correct + batch_correct
         n += y.numel()
+        seen += 1
+        if marks:
+            seg_n += y.numel()
+            if seen in marks:
+                on_log(seen / num_batches, float(seg_loss) / seg_n, int(seg_correct) / seg_n)
+                seg_loss, seg_correct, seg_n = 0.0, 0, 0
         if on_batch is not None:
             on_batch()
     if n == 0:
@@ -338,7 +371,13 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
       cross-entropy; ``meta``: plain facts to keep with the history (e.g. the net's name).
     - ``progress``: a tqdm bar (default on unless ``TQDM_DISABLE`` is set); ``live_plot``:
       redraw loss and accuracy after each epoch (default on in a notebook; outside one a line
-      per epoch is printed); ``callbacks``: more :class:`Callback` objects.
+      per epoch is printed), and draw the finished run once, test result included (also when
+      it was loaded from its checkpoint); ``callbacks``: more :class:`Callback` objects.
+
+    The training loss and accuracy are also logged within each epoch (``history.attrs["steps"]``:
+    fractional epoch, loss, accuracy, at least 20 points a run), so a run of two epochs draws
+    a curve, not two points. ``$D2L_DRY_RUN`` (:func:`profile.dry_run_batches`) caps every
+    epoch and evaluation at a few batches and keeps no checkpoint.
     """
     if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple)):
         raise TypeError("callbacks is a list of Callback objects, e.g. callbacks=[MyCallback()].")
@@ -369,11 +408,18 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
              "profile": run_profile.name, **meta}
     evaluate_on = functools.partial(_evaluate, device=device, loss=loss_fn, amp=amp, channels_last=channels_last)
 
-    ckpt = _open_checkpoint(checkpoint, run_profile.name)
+    dry_run = profile.dry_run_batches()
+    if dry_run is not None and verbose:
+        print(f"Dry run ({profile.DRY_RUN_ENV}={dry_run}): at most {dry_run} batch(es) an epoch and per evaluation, "
+              f"no checkpoint kept; the numbers below mean nothing.")
+    ckpt = _open_checkpoint(checkpoint, run_profile.name) if dry_run is None else None
+    log_points = max(2, math.ceil(POINTS_PER_RUN / recipe.epochs))
+    steps: list[dict] = []
     try:
         rows, trained_on = [], record["device"]
         if ckpt is not None and ckpt.exists() and not restart:
             rows, trained_on = ckpt.resume(record, net, opt, sched, device, recipe.epochs, verbose)
+            steps = [point for point in ckpt.resumed_steps if point["epoch"] <= len(rows)]
         elif ckpt is not None and ckpt.exists():
             ckpt.check_replaceable()
             if verbose:
@@ -390,6 +436,7 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
         # The loop: an epoch of training, one of validation, a checkpoint, the callbacks.
         run = Run(net, recipe, device, num_batches, start_epoch)
         hooks = _callbacks(callbacks, progress, live_plot, verbose) if start_epoch < recipe.epochs else []
+        attrs["steps"] = steps
         on_batch = (lambda: [hook.on_batch_end(run) for hook in hooks]) if hooks else None
         for hook in hooks:
             hook.on_train_begin(run)
@@ -400,8 +447,12 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
                 if hasattr(train_iter, "set_epoch"):
                     train_iter.set_epoch(epoch)
                 t0 = time.perf_counter()
+                def log(fraction, seg_loss, seg_acc, epoch=epoch):
+                    steps.append({"epoch": round(epoch + fraction, 4), "train_loss": seg_loss, "train_acc": seg_acc})
+
                 train_loss, train_acc, n = train_epoch(net, train_iter, opt, sched, loss_fn, device, amp=amp,
-                                                       channels_last=channels_last, on_batch=on_batch)
+                                                       channels_last=channels_last, on_batch=on_batch,
+                                                       log_points=log_points, on_log=log)
                 train_seconds = time.perf_counter() - t0
                 if not math.isfinite(train_loss):
                     raise FloatingPointError(doctor.divergence_message(train_loss, epoch + 1, opt))
@@ -413,7 +464,7 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
                 trained_on = record["device"]
                 history = _history(rows, trained_on, attrs)
                 if ckpt is not None:
-                    ckpt.save_run(record, rows, net, opt, sched, device)
+                    ckpt.save_run(record, rows, net, opt, sched, device, steps=steps)
                 for hook in hooks:
                     hook.on_epoch_end(run, history)
         finally:
@@ -433,11 +484,19 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
             history.attrs.update(test_loss=test_loss, test_acc=test_acc,
                                  test_examples=_num_examples(test_iter))
             if ckpt is not None:
-                ckpt.save_json({**record, "history": rows, "device": trained_on},
+                ckpt.save_json({**record, "history": rows, "steps": steps, "device": trained_on},
                                test={"loss": test_loss, "acc": test_acc, "examples": history.attrs["test_examples"]})
     finally:
         if ckpt is not None:
             ckpt.release()
+    if live_plot if live_plot is not None else _in_notebook():
+        live = next((hook for hook in hooks if hasattr(hook, "finish")), None)
+        if live is not None:
+            live.finish(history)   # the live figure, redrawn with the test result
+        else:                      # loaded from its checkpoint: drawn once, here
+            from .plot import plot_history
+
+            plot_history(history)
     if verbose:
         if _in_notebook():
             print(_epoch_line(history.iloc[-1], recipe.epochs))
@@ -556,6 +615,7 @@ def load_history(path: str | os.PathLike) -> pd.DataFrame:
         facts["input_size"] = tuple(facts["input_size"])
     attrs = {"recipe": record.get("recipe"), "recipe_line": record.get("recipe_line"), **facts,
              "profile": record.get("profile", "unknown"), **(record.get("meta") or {})}
+    attrs["steps"] = list(record.get("steps") or [])
     test = record.get("test")
     if test:
         attrs.update(test_loss=test["loss"], test_acc=test["acc"], test_examples=test.get("examples"))
@@ -576,7 +636,7 @@ def confusion_matrix(net: nn.Module, data_iter: Iterable, num_classes: int = 10)
     counts = torch.zeros(num_classes, num_classes, dtype=torch.int64)
     net.eval()
     with torch.no_grad():
-        for X, y in data_iter:
+        for X, y in _capped(data_iter):
             predicted = net(X.to(device)).argmax(dim=1).cpu()
             if int(max(y.max(), predicted.max())) >= num_classes:
                 raise ValueError(f"labels or predictions reach class {int(max(y.max(), predicted.max()))}, "

@@ -62,7 +62,7 @@ def test_default_profile_depends_on_the_device(monkeypatch):
     monkeypatch.delenv(profile.PROFILE_ENV, raising=False)
     assert profile.current(device="cpu").name == "quick"
     assert profile.current(device="cuda").name == "full"
-    assert profile.current(device="mps").name == "full"
+    assert profile.current(device="mps").name == "quick"
     assert profile.current(" Quick ", device="cpu").name == "quick"   # any case, as D2L_PROFILE
     with pytest.raises(ValueError, match="unknown profile 'fast'"):
         profile.current("fast", device="cpu")

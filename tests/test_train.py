@@ -630,3 +630,57 @@ def test_validation_batches_of_another_data_set_are_refused():
     digits = data.Batches(*patches(128, 1), 64, classes=tuple("0123"))
     with pytest.raises(ValueError, match="the training and validation batches name other classes"):
         train.fit(small_cnn(), train_iter, digits, recipe(), **QUIET)
+
+
+def test_points_within_epochs_average_to_the_epoch_and_survive_the_checkpoint(tmp_path):
+    """20 batches an epoch, 2 epochs: 10 points an epoch, each the mean of 2 batches."""
+    train_iter, val_iter = loaders(n_train=640, n_val=64, batch_size=32)
+    ckpt = tmp_path / "net.pt"
+    history = train.fit(small_cnn(), train_iter, val_iter, recipe(batch_size=32, validation=64, lr=0.1),
+                        checkpoint=ckpt, **QUIET)
+    steps = history.attrs["steps"]
+    assert [p["epoch"] for p in steps] == pytest.approx([0.1 * k for k in range(1, 21)])
+    for epoch in (1, 2):
+        points = [p for p in steps if epoch - 1 < p["epoch"] <= epoch]
+        row = history.iloc[epoch - 1]
+        assert sum(p["train_loss"] for p in points) / 10 == pytest.approx(row.train_loss, rel=1e-5)
+        assert sum(p["train_acc"] for p in points) / 10 == pytest.approx(row.train_acc, rel=1e-6)
+    assert train.load_history(ckpt).attrs["steps"] == steps
+
+
+def test_a_resumed_run_keeps_the_points_of_its_first_epochs(tmp_path):
+    train_iter, val_iter = loaders()
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), train_iter, val_iter, recipe(epochs=1), checkpoint=ckpt, **QUIET)
+    history = train.fit(small_cnn(), train_iter, val_iter, recipe(epochs=3), checkpoint=ckpt, **QUIET)
+    epochs = [p["epoch"] for p in history.attrs["steps"]]
+    assert epochs == sorted(epochs) and epochs[0] < 1 and epochs[-1] == 3 and any(1 < e < 2 for e in epochs)
+
+
+def test_a_dry_run_trains_a_few_batches_and_keeps_no_checkpoint(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("D2L_DRY_RUN", "2")
+    train_iter, val_iter, test_iter = loaders(n_train=640, n_val=256, batch_size=32, n_test=256)
+    ckpt = tmp_path / "net.pt"
+    history = train.fit(small_cnn(), train_iter, val_iter, recipe(batch_size=32, validation=256),
+                        test_iter=test_iter, checkpoint=ckpt, device="cpu", progress=False)
+    assert not ckpt.exists() and not ckpt.with_suffix(".json").exists()
+    assert history.examples_per_sec.notna().all()
+    assert [p["epoch"] for p in history.attrs["steps"]] == [0.5, 1.0, 1.5, 2.0]   # 2 batches an epoch
+    assert "Dry run (D2L_DRY_RUN=2): at most 2 batch(es)" in capsys.readouterr().out
+    counts = train.confusion_matrix(small_cnn(), val_iter, num_classes=4)
+    assert counts.sum() == 2 * 32   # every pass over data is capped
+    monkeypatch.setenv("D2L_DRY_RUN", "two")
+    with pytest.raises(ValueError, match="D2L_DRY_RUN='two': give a whole number of batches of at least 1"):
+        train.fit(small_cnn(), train_iter, val_iter, recipe(batch_size=32, validation=256), **QUIET)
+
+
+def test_a_run_loaded_from_its_checkpoint_is_drawn_once(tmp_path, monkeypatch):
+    from d2lhelpers import plot
+
+    drawn = []
+    monkeypatch.setattr(plot, "plot_history", lambda history, *a, **k: drawn.append(len(history)))
+    ckpt = tmp_path / "net.pt"
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, **QUIET)
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, live_plot=True, **QUIET)
+    train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, live_plot=False, **QUIET)
+    assert drawn == [2]
