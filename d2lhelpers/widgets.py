@@ -14,13 +14,15 @@ First explained in ``notebooks/02-padding-and-stride.ipynb`` (output sizes),
 """
 from __future__ import annotations
 
+import numbers
+
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import torch
 from matplotlib.patches import Rectangle
 from torch.nn import functional as F
 
-from .inspection import conv_output_size
+from .inspection import as_pair, conv_output_size
 
 #: 3x3 kernels to start from in the kernel playground.
 KERNELS = {
@@ -55,32 +57,52 @@ def output_size_status(n: int, k: int, p: int, s: int, d: int = 1) -> tuple[int 
                  f"(input {n}, kernel {kernel}, padding {p}, stride {s})")
 
 
-def draw_windows(ax: plt.Axes, n: int, k: int, p: int, s: int, d: int = 1) -> int | None:
-    """Draw the padded input, the first window's taps and every window's top-left
-    corner. Returns the output side, or None when no window fits."""
-    size = n + 2 * p
-    ax.set_xlim(0, size)
-    ax.set_ylim(size, 0)
+def draw_windows(ax: plt.Axes, n: int | tuple[int, int], k: int | tuple[int, int], p: int | tuple[int, int],
+                 s: int | tuple[int, int], d: int | tuple[int, int] = 1, *,
+                 every_window: bool = False) -> int | tuple[int, int] | None:
+    """Draw the padded input (hatched: padding), the first window's taps (orange, red
+    frame) and every window's top-left corner (blue dots); with ``every_window``, each
+    window's frame too (dashed blue), and the input pixels no window reads in pale red.
+
+    ``n``, ``k``, ``p`` (per side), ``s`` and ``d`` are each one number or a
+    (height, width) pair, as in ``nn.Conv2d``. Returns the output side (a
+    (height, width) pair when any setting is a pair), or None when no window fits."""
+    pairs = not all(isinstance(v, numbers.Integral) for v in (n, k, p, s, d))
+    (nh, nw), (kh, kw), (ph, pw), (sh, sw), (dh, dw) = (as_pair(v) for v in (n, k, p, s, d))
+    rows, cols = nh + 2 * ph, nw + 2 * pw
+    ax.set_xlim(0, cols)
+    ax.set_ylim(rows, 0)
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
-    for i in range(size):
-        for j in range(size):
-            inside = p <= i < p + n and p <= j < p + n
+    for i in range(rows):
+        for j in range(cols):
+            inside = ph <= i < ph + nh and pw <= j < pw + nw
             ax.add_patch(Rectangle((j, i), 1, 1, facecolor="white" if inside else "0.85",
                                    edgecolor="0.6", linewidth=0.5, hatch=None if inside else "//"))
-    out, _ = output_size_status(n, k, p, s, d)
-    if out is None:
+    try:
+        oh, ow = conv_output_size(nh, kh, ph, sh, dh), conv_output_size(nw, kw, pw, sw, dw)
+    except (ValueError, TypeError):
         return None
-    for i in range(k):
-        for j in range(k):
-            ax.add_patch(Rectangle((j * d, i * d), 1, 1, facecolor="tab:orange", alpha=0.6))
-    span = d * (k - 1) + 1
-    ax.add_patch(Rectangle((0, 0), span, span, fill=False, edgecolor="tab:red", linewidth=2))
-    corners = [r * s + 0.5 for r in range(out)]
-    ax.scatter([c for c in corners for _ in corners], [c for _ in corners for c in corners],
-               s=12, color="tab:blue", zorder=3)
-    return out
+    for i in range(kh):
+        for j in range(kw):
+            ax.add_patch(Rectangle((j * dw, i * dh), 1, 1, facecolor="tab:orange", alpha=0.6))
+    span_h, span_w = dh * (kh - 1) + 1, dw * (kw - 1) + 1
+    ax.add_patch(Rectangle((0, 0), span_w, span_h, fill=False, edgecolor="tab:red", linewidth=2))
+    if every_window:
+        read_rows = {r * sh + i * dh for r in range(oh) for i in range(kh)}
+        read_cols = {c * sw + j * dw for c in range(ow) for j in range(kw)}
+        for i in range(ph, ph + nh):
+            for j in range(pw, pw + nw):
+                if i not in read_rows or j not in read_cols:   # an input pixel no window reads
+                    ax.add_patch(Rectangle((j, i), 1, 1, facecolor="tab:red", alpha=0.25))
+        for r in range(oh):
+            for c in range(ow):
+                ax.add_patch(Rectangle((c * sw + 0.08, r * sh + 0.08), span_w - 0.16, span_h - 0.16, fill=False,
+                                       edgecolor="tab:blue", linewidth=1, linestyle="--"))
+    starts = [(r * sh + 0.5, c * sw + 0.5) for r in range(oh) for c in range(ow)]
+    ax.scatter([x for _, x in starts], [y for y, _ in starts], s=12, color="tab:blue", zorder=3)
+    return (oh, ow) if pairs else oh
 
 
 def output_size_explorer(n: int = 8, k: int = 3, p: int = 1, s: int = 2, d: int = 1) -> widgets.VBox:

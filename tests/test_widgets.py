@@ -37,6 +37,25 @@ def test_draw_windows_marks_every_window(tmp_path):
     plt.close(fig)
 
 
+def test_draw_windows_takes_the_books_rectangular_setting_and_shows_unread_pixels():
+    """EN §7.3.2 / ZH §6.3.2: 8x8 input, kernel (3, 5), padding (0, 1), stride (3, 4) -> 2x2;
+    the windows start at rows 0 and 3, so rows 6 and 7 of the input are never read."""
+    import matplotlib.pyplot as plt
+    from matplotlib.colors import to_rgba
+    from torch import nn
+
+    fig, ax = plt.subplots()
+    setting = dict(k=(3, 5), p=(0, 1), s=(3, 4))
+    out = widgets.draw_windows(ax, 8, setting["k"], setting["p"], setting["s"], every_window=True)
+    conv = nn.Conv2d(1, 1, kernel_size=setting["k"], padding=setting["p"], stride=setting["s"])
+    assert out == (2, 2) == tuple(conv(torch.zeros(1, 1, 8, 8)).shape[-2:])
+    unread = [patch for patch in ax.patches if patch.get_facecolor() == to_rgba("tab:red", 0.25)]
+    assert sorted({int(patch.get_y()) for patch in unread}) == [6, 7] and len(unread) == 2 * 8
+    frames = [patch for patch in ax.patches if patch.get_linestyle() == "--"]
+    assert len(frames) == 4 and len(ax.collections[0].get_offsets()) == 4   # a frame and a dot per window
+    plt.close(fig)
+
+
 def test_apply_kernel_is_cross_correlation_keeping_the_size():
     X = torch.ones(6, 8)
     X[:, 2:6] = 0
