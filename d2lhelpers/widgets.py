@@ -204,7 +204,8 @@ def pool(image: torch.Tensor, window: int, stride: int, padding: int = 0, mode: 
 
 def pooling_explorer(image: torch.Tensor, window: int = 2, stride: int = 2, padding: int = 0,
                      mode: str = "max") -> widgets.VBox:
-    """Window, stride, padding and max vs average pooling on ``image`` (H, W)."""
+    """Window, stride, padding and max vs average pooling on ``image`` (H, W), the input and
+    the pooled map drawn on the input's colour scale."""
     controls = {
         "window": widgets.IntSlider(window, 1, 8, description="window"),
         "stride": widgets.IntSlider(stride, 1, 8, description="stride"),
@@ -223,9 +224,11 @@ def pooling_explorer(image: torch.Tensor, window: int = 2, stride: int = 2, padd
         status.value = (f"{mode} pooling, window {window}, stride {stride}, padding {padding}: "
                         f"{H} × {W} → {Y.shape[0]} × {Y.shape[1]}")
         fig, axes = plt.subplots(1, 2, figsize=(6, 3))
-        axes[0].imshow(torch.as_tensor(image).float().numpy(), cmap="gray_r")
+        X = torch.as_tensor(image).float()
+        scale = dict(vmin=float(X.min()), vmax=float(X.max()))   # one colour scale: averaging greys, max darkens
+        axes[0].imshow(X.numpy(), cmap="gray_r", **scale)
         axes[0].set_title(f"input {H} × {W}", fontsize=9)
-        axes[1].imshow(Y.numpy(), cmap="gray_r")
+        axes[1].imshow(Y.numpy(), cmap="gray_r", **scale)
         axes[1].set_title(f"{mode} pooled {Y.shape[0]} × {Y.shape[1]}", fontsize=9)
         for ax in axes:
             ax.axis("off")

@@ -100,3 +100,15 @@ def test_pooling_explorer_messages_instead_of_tracebacks():
     controls["window"].value = 8
     controls["pooling"].value = "avg"
     assert status.value == "avg pooling, window 8, stride 2, padding 3: 28 × 28 → 14 × 14"
+
+
+def test_pooling_explorer_draws_input_and_pooled_map_on_one_colour_scale(monkeypatch):
+    figures = []
+    monkeypatch.setattr(widgets, "_show", figures.append)
+    image = torch.zeros(8, 8)
+    image[2:4, 2:4] = 1.0                         # averaging 2x2 windows over this gives 1.0 and 0.25 too
+    image[5, 5] = 1.0
+    box = widgets.pooling_explorer(image, mode="avg")
+    limits = [ax.images[0].get_clim() for ax in figures[-1].axes]
+    assert limits == [(0.0, 1.0), (0.0, 1.0)]     # a pooled 0.25 looks pale, as it is, not black
+    assert box.children[1].value.startswith("avg pooling")
