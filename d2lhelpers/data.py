@@ -104,7 +104,8 @@ class CorruptDataError(ValueError):
 
 @dataclass(frozen=True)
 class IdxDataset:
-    """A whole data set as uint8 images (N, 28, 28) and int64 labels (N,), on the CPU."""
+    """A whole data set as uint8 images (N, H, W) and int64 labels (N,), on the CPU: 28×28 for
+    Fashion-MNIST and MNIST, 8×8 for scikit-learn's digits."""
 
     train_images: torch.Tensor
     train_labels: torch.Tensor
@@ -440,6 +441,30 @@ def batches_from(ds: IdxDataset, batch_size: int, resize: int | Sequence[int] | 
     return splits.train, splits.test
 
 
+#: scikit-learn's digits: 1,797 images, of which this many are the fixed test set.
+DIGITS_TEST = 500
+
+
+def read_digits() -> IdxDataset:
+    """The 1,797 handwritten digits (8×8, 16 grey levels) that ship with scikit-learn (its
+    ``load_digits``, a copy of the UCI "optical recognition of handwritten digits" test set):
+    real handwriting available offline, unlike MNIST. Grey levels 0–16 become 0–255 (uint8),
+    and a fixed shuffle puts 1,297 images in the training part and :data:`DIGITS_TEST` in the
+    test part. Upsample them (``recipe.input_size``) for nets made for 28×28 images."""
+    try:
+        from sklearn.datasets import load_digits
+    except ImportError:
+        raise DataNotFoundError("the digits data set comes with scikit-learn, which is not installed: "
+                                "pip install scikit-learn (make lab installs it).") from None
+    digits = load_digits()
+    images = torch.from_numpy(digits.images).mul(255 / 16).round().to(torch.uint8)
+    labels = torch.from_numpy(digits.target).long()
+    order = torch.randperm(len(labels), generator=torch.Generator().manual_seed(0))
+    train, test = order[:-DIGITS_TEST], order[-DIGITS_TEST:]
+    return IdxDataset(images[train], labels[train], images[test], labels[test], source="scikit-learn load_digits",
+                      folder=Path(load_digits.__module__), classes=MNIST_CLASSES)
+
+
 def load_splits(recipe, dataset: str = "fashion-mnist", *, device: torch.device | str | None = None,
                 path: str | os.PathLike | None = None, download: bool = True) -> Splits:
     """Training, validation and test batches as ``recipe`` (a ``recipes.Recipe``) asks for them.
@@ -447,15 +472,20 @@ def load_splits(recipe, dataset: str = "fashion-mnist", *, device: torch.device 
     ``recipe.validation`` training images (the same ones for every recipe) are held out as the
     validation set; ``recipe.train_subset`` images are drawn from the rest with ``recipe.seed``;
     every batch has ``recipe.batch_size`` images of ``recipe.input_size`` pixels a side.
-    ``dataset`` is ``"fashion-mnist"`` or ``"mnist"``.
+    ``dataset`` is ``"fashion-mnist"``, ``"mnist"`` or ``"digits"`` (:func:`read_digits`: real
+    handwritten digits that ship with scikit-learn, for when MNIST cannot be downloaded; give
+    the recipe a ``validation`` of a few hundred).
     """
     from .recipes import Recipe
 
     if not isinstance(recipe, Recipe):
         raise TypeError(f"load_splits takes a recipes.Recipe, got {type(recipe).__name__}; "
                         f"e.g. data.load_splits(recipes.for_net('lenet')).")
-    ds = read_fashion_mnist(path, download) if _spec(dataset) is _SPECS["fashion-mnist"] else read_mnist(
-        path, download)
+    readers = {"fashion-mnist": lambda: read_fashion_mnist(path, download),
+               "mnist": lambda: read_mnist(path, download), "digits": read_digits}
+    if dataset not in readers:
+        raise ValueError(f"unknown data set {dataset!r}: choose one of {', '.join(readers)}.")
+    ds = readers[dataset]()
     return _split(ds, recipe.batch_size, recipe.input_size, device=device, train_subset=recipe.train_subset,
                   test_subset=recipe.test_subset, seed=recipe.seed, validation=recipe.validation)
 

@@ -387,3 +387,19 @@ def test_torchvision_root_lets_d2l_and_torchvision_read_offline(isolated, fashio
     (raw / "t10k-labels-idx1-ubyte").write_bytes(b"\0" * 8)
     with pytest.raises(data.CorruptDataError, match="t10k-labels-idx1-ubyte"):
         data.torchvision_root(root=tmp / "tv")
+
+
+def test_digits_are_real_handwriting_offline_split_once_for_all():
+    ds = data.read_digits()
+    assert ds.train_images.shape == (1797 - data.DIGITS_TEST, 8, 8) and ds.test_images.shape == (data.DIGITS_TEST, 8, 8)
+    assert ds.train_images.dtype == torch.uint8 and int(ds.train_images.max()) == 255
+    assert ds.classes == data.MNIST_CLASSES and set(ds.test_labels.tolist()) == set(range(10))
+    again = data.read_digits()
+    assert torch.equal(ds.test_images, again.test_images)        # the same fixed test set every time
+    from d2lhelpers import recipes
+
+    splits = data.load_splits(recipes.QUICK["lenet"].replace(validation=297), dataset="digits")
+    assert (len(splits.train.labels), len(splits.val.labels), len(splits.test.labels)) == (1000, 297, 500)
+    assert next(iter(splits.train))[0].shape[-2:] == (28, 28)   # upsampled for LeNet
+    with pytest.raises(ValueError, match="unknown data set 'cifar'.*fashion-mnist, mnist, digits"):
+        data.load_splits(recipes.QUICK["lenet"], dataset="cifar")
