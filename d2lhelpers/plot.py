@@ -143,6 +143,16 @@ def show_images(images: torch.Tensor | Sequence[torch.Tensor], labels: Sequence[
     return _finish(fig, show)
 
 
+def show_mistakes(images: torch.Tensor, truths: torch.Tensor, guesses: torch.Tensor, classes: Sequence[str], *,
+                  ncols: int = 8, scale: float = 1.4, show: bool = True) -> Figure | None:
+    """Images a net got wrong (e.g. from ``train.find_mistakes``), each titled with its true
+    class and, after ✗, the net's answer."""
+    if len(images) == 0:
+        raise ValueError("no mistakes to show: the net got every example right.")
+    titles = [f"{classes[t]}\n✗ {classes[g]}" for t, g in zip(truths.tolist(), guesses.tolist())]
+    return show_images(images, titles, ncols=ncols, scale=scale, show=show)
+
+
 def show_feature_maps(maps: torch.Tensor, *, titles: Sequence[str] | None = None, ncols: int | None = None,
                       scale: float = 1.3, cmap: str = "viridis", centred: bool = False,
                       show: bool = True) -> Figure | None:

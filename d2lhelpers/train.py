@@ -30,7 +30,7 @@ from . import doctor, profile
 from .checkpoint import Checkpoint, CheckpointError, describe_loss, describe_net
 from .recipes import Recipe
 
-__all__ = ["fit", "evaluate", "train_epoch", "init_weights", "checkpoint_path", "load_history",
+__all__ = ["fit", "evaluate", "train_epoch", "init_weights", "checkpoint_path", "load_history", "find_mistakes",
            "confusion_matrix", "predict", "Callback", "CheckpointError"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
@@ -644,6 +644,27 @@ def confusion_matrix(net: nn.Module, data_iter: Iterable, num_classes: int = 10)
             counts += torch.bincount(y.cpu() * num_classes + predicted, minlength=num_classes ** 2).reshape(
                 num_classes, num_classes)
     return counts
+
+
+def find_mistakes(net: nn.Module, data_iter: Iterable, n: int = 16) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """The first ``n`` examples of ``data_iter`` that ``net`` gets wrong, in order: (images,
+    true labels, predicted labels), on the CPU. Fewer when the net makes fewer mistakes."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n is how many mistakes to find, a whole number of at least 1; got {n!r}.")
+    images, truths, guesses = [], [], []
+    found = 0
+    for X, y in _capped(data_iter):
+        predicted = predict(net, X)
+        wrong = (predicted != y.cpu()).nonzero().flatten()[: n - found]
+        images.append(X.cpu()[wrong])
+        truths.append(y.cpu()[wrong])
+        guesses.append(predicted[wrong])
+        found += len(wrong)
+        if found == n:
+            break
+    if not images:
+        raise ValueError("the data produced no batches.")
+    return torch.cat(images), torch.cat(truths), torch.cat(guesses)
 
 
 def predict(net: nn.Module, X: torch.Tensor) -> torch.Tensor:

@@ -92,3 +92,31 @@ def test_confusion_heat_map_labels_counts():
     plt.close(fig)
     with pytest.raises(ValueError, match="one row per class"):
         plot.show_confusion(counts, ["a", "b", "c"])
+
+
+def test_mistakes_are_found_in_order_and_titled_with_truth_and_guess():
+    from torch import nn
+
+    from d2lhelpers import data, train
+
+    class Threshold(nn.Module):   # predicts class 1 when the first pixel is bright, else 0
+        def __init__(self):
+            super().__init__()
+            self.dummy = nn.Parameter(torch.zeros(1))
+
+        def forward(self, X):
+            bright = (X[:, 0, 0, 0] > 0.5).long()
+            return nn.functional.one_hot(bright, 2).float() + self.dummy
+
+    images = torch.zeros(10, 28, 28, dtype=torch.uint8)
+    images[::3, 0, 0] = 255                            # examples 0, 3, 6, 9 look like class 1
+    labels = torch.tensor([1, 1, 0, 1, 0, 0, 0, 1, 0, 0])
+    batches = data.Batches(images, labels, 4, classes=("dark", "bright"))
+    X, truths, guesses = train.find_mistakes(Threshold(), batches, n=3)
+    assert truths.tolist() == [1, 0, 1] and guesses.tolist() == [0, 1, 0] and X.shape == (3, 1, 28, 28)
+    assert len(train.find_mistakes(Threshold(), batches, n=16)[0]) == 4   # all there are: 1, 6, 7, 9
+    fig = plot.show_mistakes(X, truths, guesses, ("dark", "bright"), show=False)
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["bright\n✗ dark", "dark\n✗ bright", "bright\n✗ dark"]
+    plt.close(fig)
+    with pytest.raises(ValueError, match="no mistakes to show"):
+        plot.show_mistakes(X[:0], truths[:0], guesses[:0], ("dark", "bright"))
