@@ -171,8 +171,8 @@ DRY_RUN_ENV = "D2L_DRY_RUN"
 
 
 def dry_run_batches() -> int | None:
-    """``$D2L_DRY_RUN`` as a number of batches, or None when unset: a dry run trains at most that
-    many batches an epoch and evaluates at most that many, so that every training cell of a
+    """``$D2L_DRY_RUN`` as a number of batches, or None when unset: a dry run trains at most 2
+    epochs of that many batches and evaluates at most that many, so that every training cell of a
     notebook (the ``full`` profile's included) runs in minutes, to prove it works. Its results
     mean nothing, and :func:`train.fit` keeps no checkpoint of it."""
     value = os.environ.get(DRY_RUN_ENV, "").strip()

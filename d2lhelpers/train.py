@@ -36,6 +36,8 @@ __all__ = ["fit", "evaluate", "train_epoch", "init_weights", "checkpoint_path", 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 #: Training-loss points logged within the epochs of a run, at least (two an epoch at the least).
 POINTS_PER_RUN = 20
+#: A dry run ($D2L_DRY_RUN) trains at most this many epochs: enough to pass from one to the next.
+DRY_RUN_EPOCHS = 2
 HISTORY_COLUMNS = ["epoch", "train_loss", "train_acc", "val_loss", "val_acc", "seconds", "examples_per_sec"]
 
 
@@ -376,8 +378,8 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
 
     The training loss and accuracy are also logged within each epoch (``history.attrs["steps"]``:
     fractional epoch, loss, accuracy, at least 20 points a run), so a run of two epochs draws
-    a curve, not two points. ``$D2L_DRY_RUN`` (:func:`profile.dry_run_batches`) caps every
-    epoch and evaluation at a few batches and keeps no checkpoint.
+    a curve, not two points. ``$D2L_DRY_RUN`` (:func:`profile.dry_run_batches`) trains at most
+    2 epochs, caps every epoch and evaluation at a few batches and keeps no checkpoint.
     """
     if isinstance(callbacks, Callback) or not isinstance(callbacks, (list, tuple)):
         raise TypeError("callbacks is a list of Callback objects, e.g. callbacks=[MyCallback()].")
@@ -410,8 +412,8 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
 
     dry_run = profile.dry_run_batches()
     if dry_run is not None and verbose:
-        print(f"Dry run ({profile.DRY_RUN_ENV}={dry_run}): at most {dry_run} batch(es) an epoch and per evaluation, "
-              f"no checkpoint kept; the numbers below mean nothing.")
+        print(f"Dry run ({profile.DRY_RUN_ENV}={dry_run}): at most {DRY_RUN_EPOCHS} epochs of {dry_run} batch(es), "
+              f"{dry_run} batch(es) per evaluation, no checkpoint kept; the numbers below mean nothing.")
     ckpt = _open_checkpoint(checkpoint, run_profile.name) if dry_run is None else None
     log_points = max(2, math.ceil(POINTS_PER_RUN / recipe.epochs))
     steps: list[dict] = []
@@ -442,7 +444,8 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
             hook.on_train_begin(run)
         history, counts = _history(rows, trained_on, attrs), None
         try:
-            for epoch in range(start_epoch, recipe.epochs):
+            last_epoch = recipe.epochs if dry_run is None else min(recipe.epochs, DRY_RUN_EPOCHS)
+            for epoch in range(start_epoch, last_epoch):
                 run.epoch = epoch
                 if hasattr(train_iter, "set_epoch"):
                     train_iter.set_epoch(epoch)

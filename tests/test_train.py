@@ -666,7 +666,9 @@ def test_a_dry_run_trains_a_few_batches_and_keeps_no_checkpoint(tmp_path, monkey
     assert not ckpt.exists() and not ckpt.with_suffix(".json").exists()
     assert history.examples_per_sec.notna().all()
     assert [p["epoch"] for p in history.attrs["steps"]] == [0.5, 1.0, 1.5, 2.0]   # 2 batches an epoch
-    assert "Dry run (D2L_DRY_RUN=2): at most 2 batch(es)" in capsys.readouterr().out
+    assert "Dry run (D2L_DRY_RUN=2): at most 2 epochs of 2 batch(es)" in capsys.readouterr().out
+    longer = train.fit(small_cnn(), train_iter, val_iter, recipe(batch_size=32, validation=256, epochs=5), **QUIET)
+    assert len(longer) == 2            # a dry run stops after 2 epochs whatever the recipe says
     counts = train.confusion_matrix(small_cnn(), val_iter, num_classes=4)
     assert counts.sum() == 2 * 32   # every pass over data is capped
     monkeypatch.setenv("D2L_DRY_RUN", "two")
