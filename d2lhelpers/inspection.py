@@ -143,3 +143,45 @@ def print_shapes(net: nn.Module, input_shape: tuple[int, ...]) -> None:
     """Print each layer's output shape, as the book does after building a net."""
     for row in layer_table(net, input_shape).itertuples():
         print(f"{row.layer + ' output shape:':<28}{row.output_shape}")
+
+
+def _last_map(table: pd.DataFrame) -> tuple[int, ...] | None:
+    """The (channels, height, width) of the last 4-D output before the net turns to vectors."""
+    shapes = [s for s in table.output_shape if len(s) == 4]
+    return tuple(shapes[-1][1:]) if shapes else None
+
+
+def summary(table: pd.DataFrame) -> dict:
+    """What a layer table says in five numbers: parameters, GFLOPs per example, the share of the
+    FLOPs in the convolutions, the share of the parameters in the dense layers, and the last
+    feature map (channels, height, width) before the net turns to vectors."""
+    conv = table.layer.str.startswith("Conv")
+    dense = table.layer == "Linear"
+    flops, params = float(table.flops.sum()), int(table.params.sum())
+    return {"parameters": params, "GFLOPs": flops / 1e9,
+            "conv FLOP share": float(table.flops[conv].sum()) / flops if flops else float("nan"),
+            "dense parameter share": float(table.params[dense].sum()) / params if params else float("nan"),
+            "last map": _last_map(table)}
+
+
+def compare_sizes(build, sizes: dict[str, int], channels: int = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The same network at several input sizes, side by side: ``build()`` gives a fresh net,
+    ``sizes`` names each input side (``{"book, 224 px": 224, "trained, 99 px": 99}``).
+
+    Returns (layers, totals): ``layers`` has a row per layer with its output shape and
+    parameters at each size; ``totals`` has a row per size with :func:`summary`'s numbers, so
+    a notebook can print both and say what differs (parameters, the last map, the FLOP split)."""
+    if not isinstance(sizes, dict) or not sizes:
+        raise TypeError("sizes names each input side, e.g. {'book, 224 px': 224, 'trained, 99 px': 99}.")
+    tables = {name: layer_table(build(), (1, channels, whole(side, f"size {name!r}"), side))
+              for name, side in sizes.items()}
+    first = next(iter(tables.values()))
+    lengths = {len(t) for t in tables.values()}
+    if len(lengths) != 1:
+        raise ValueError("the network has a different number of layers at these sizes; compare them one by one.")
+    layers = pd.DataFrame({"layer": first.layer})
+    for name, table in tables.items():
+        layers[f"output ({name})"] = [tuple(s[1:]) for s in table.output_shape]
+        layers[f"params ({name})"] = table.params.values
+    totals = pd.DataFrame([{"size": name, **summary(table)} for name, table in tables.items()]).set_index("size")
+    return layers, totals

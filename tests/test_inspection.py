@@ -124,3 +124,18 @@ def test_a_layer_called_twice_counts_its_parameters_once():
 
     table = inspection.layer_table(Twice(), (1, 4))
     assert len(table) == 2 and table.params.tolist() == [20, 0] and table.params.sum() == 20
+
+
+def test_compare_sizes_names_what_a_smaller_input_changes():
+    from d2lhelpers import models
+
+    layers, totals = inspection.compare_sizes(models.alexnet, {"book": 224, "quick": 99})
+    assert totals.loc["book", "parameters"] == 46_764_746 and totals.loc["book", "last map"] == (256, 5, 5)
+    assert totals.loc["quick", "last map"] == (256, 2, 2)             # the classifier reads 4 positions
+    assert totals.loc["quick", "parameters"] < totals.loc["book", "parameters"]
+    assert 0.9 < totals.loc["book", "conv FLOP share"] < 1 and 0.9 < totals.loc["book", "dense parameter share"] < 1
+    first_dense = layers.index[layers.layer == "Linear"][0]
+    assert layers.loc[first_dense, "params (book)"] == 6400 * 4096 + 4096
+    assert layers.loc[first_dense, "params (quick)"] == 1024 * 4096 + 4096
+    with pytest.raises(TypeError, match="sizes names each input side"):
+        inspection.compare_sizes(models.alexnet, [224, 99])
