@@ -257,12 +257,16 @@ EXERCISES = {
                         (64 * 56 * 56 * 8, "Stride 2 halves each side: count the outputs, not the inputs."),
                         (64 * (28 * 28 * 8 - 54 * 3 - 5), "That counts only the real values in the windows at "
                          "the padded border; the question counts every window as 9 values, padding included.")]),
-    "05-6": dict(expected=16 * 5 * 5 * 120 + 120, what="the number of parameters of the first dense layer",
-                 why="400 inputs (16 channels of 5×5) × 120 outputs = 48,000 weights, plus 120 biases.",
-                 hint="the layer reads the flattened output of the second pooling: channels × height × width "
-                      "inputs, each connected to every output, plus a bias per output.",
-                 slips=[(16 * 5 * 5 * 120, "The weights are right; a dense layer also has one bias per output."),
-                        (16 * 10 * 10 * 120 + 120, "That is before the second pooling, which halves each side.")]),
+    "05-6": dict(expected=16 * 6 * 6 * 120 + 120, what="the number of parameters of the first dense layer",
+                 why="32 → 32 (padding 2) → 16 → 12 → 6: the layer reads 16 × 6 × 6 = 576 values; 576 × 120 = 69,120 "
+                     "weights, plus 120 biases = 69,240.",
+                 hint="follow the side through the layers (the output-size formula, then halve at each pooling), "
+                      "flatten channels × height × width, then count a weight per input and output and a bias "
+                      "per output.",
+                 slips=[(16 * 5 * 5 * 120 + 120, "That is the count for 28×28 inputs, the one in section 1's table."),
+                        (16 * 6 * 6 * 120, "The weights are right; a dense layer also has one bias per output."),
+                        (16 * 7 * 7 * 120 + 120, "The second convolution has no padding: 16 − 5 + 1 = 12, "
+                                                 "then the pooling halves it.")]),
     "09-2": dict(expected=500 * 0.054 / 1.02, what="examples per second at 224 px", rel_tol=0.02,
                  why="the throughput scales with the inverse of the FLOPs per image: 500 × 0.054 / 1.02 ≈ 26.5.",
                  hint="if the time per image grows with the arithmetic, the images per second shrink by the "
