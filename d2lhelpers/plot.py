@@ -155,10 +155,14 @@ def show_mistakes(images: torch.Tensor, truths: torch.Tensor, guesses: torch.Ten
 
 def show_feature_maps(maps: torch.Tensor, *, titles: Sequence[str] | None = None, ncols: int | None = None,
                       scale: float = 1.3, cmap: str = "viridis", centred: bool = False,
+                      vmin: float | None = None, vmax: float | None = None, colorbar: bool = False,
                       show: bool = True) -> Figure | None:
-    """The channels of one feature map, (C, H, W) or (1, C, H, W), one panel each,
-    each with its own colour scale; ``centred`` makes each scale symmetric about 0
-    (for signed maps and a diverging ``cmap`` such as ``"RdBu_r"``)."""
+    """The channels of one feature map, (C, H, W) or (1, C, H, W), one panel each.
+
+    By default each panel has its own colour scale (``centred`` makes it symmetric about 0, for
+    signed maps and a diverging ``cmap`` such as ``"RdBu_r"``). To compare panels by eye, give
+    one scale to all: ``vmin``/``vmax`` (e.g. 0 and 1 for sigmoid outputs), and ``colorbar=True``
+    to draw it once beside the grid."""
     maps = torch.as_tensor(maps).detach().float().cpu()
     if maps.dim() == 4 and maps.shape[0] == 1:
         maps = maps[0]
@@ -166,14 +170,30 @@ def show_feature_maps(maps: torch.Tensor, *, titles: Sequence[str] | None = None
         raise ValueError(f"feature maps must be (C, H, W) or (1, C, H, W); got shape {tuple(maps.shape)}.")
     if titles is not None and len(titles) != maps.shape[0]:
         raise ValueError(f"{maps.shape[0]} channels but {len(titles)} titles.")
+    if (vmin is None) != (vmax is None):
+        raise ValueError("give both vmin and vmax (one colour scale for every panel), or neither.")
+    if colorbar and vmin is None:
+        raise ValueError("a colour bar needs the scale shared by all panels: give vmin and vmax too.")
     nrows, ncols = _grid(maps.shape[0], ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * scale, nrows * scale * 1.15), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(ncols * scale + (0.6 if colorbar else 0), nrows * scale * 1.15),
+                             squeeze=False)
+    image = None
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i < maps.shape[0]:
-            limit = float(maps[i].abs().max()) or 1.0
-            ax.imshow(maps[i].numpy(), cmap=cmap, **({"vmin": -limit, "vmax": limit} if centred else {}))
+            if vmin is not None:
+                limits = {"vmin": vmin, "vmax": vmax}
+            else:
+                limit = float(maps[i].abs().max()) or 1.0
+                limits = {"vmin": -limit, "vmax": limit} if centred else {}
+            image = ax.imshow(maps[i].numpy(), cmap=cmap, **limits)
             ax.set_title(titles[i] if titles is not None else f"channel {i}", fontsize=8)
+    if colorbar and image is not None:
+        fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8)
+        if show:
+            plt.show()
+            return None
+        return fig
     return _finish(fig, show)
 
 

@@ -120,3 +120,19 @@ def test_mistakes_are_found_in_order_and_titled_with_truth_and_guess():
     plt.close(fig)
     with pytest.raises(ValueError, match="no mistakes to show"):
         plot.show_mistakes(X[:0], truths[:0], guesses[:0], ("dark", "bright"))
+
+
+def test_feature_maps_can_share_one_colour_scale_with_a_colour_bar():
+    maps = torch.stack([torch.full((4, 4), 0.06), torch.full((4, 4), 0.95)])
+    fig = plot.show_feature_maps(maps, vmin=0, vmax=1, colorbar=True, show=False)
+    panels = [ax for ax in fig.axes if ax.images]
+    assert [ax.images[0].get_clim() for ax in panels] == [(0, 1), (0, 1)]   # a quiet map looks quiet
+    assert len(fig.axes) == 3                                               # two panels and the bar
+    plt.close(fig)
+    separate = plot.show_feature_maps(maps, show=False)
+    assert separate.axes[0].images[0].get_clim() != separate.axes[1].images[0].get_clim()
+    plt.close(separate)
+    with pytest.raises(ValueError, match="give both vmin and vmax"):
+        plot.show_feature_maps(maps, vmin=0)
+    with pytest.raises(ValueError, match="a colour bar needs the scale shared"):
+        plot.show_feature_maps(maps, colorbar=True)
