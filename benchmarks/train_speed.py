@@ -344,7 +344,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--nets", default=",".join(NETS),
                         help=f"comma-separated, from {', '.join(NETS)} (default: all)")
     parser.add_argument("--size", choices=("quick", "book"), default=None,
-                        help="input sizes: the quick profile's (28/67/32/67 px) or the book's (28/224); "
+                        help="input sizes: the quick profile's ("
+                             + "/".join(str(models.QUICK_SIZE[n]) for n in NETS) + " px) or the book's (28/224); "
                              "default: book on a GPU, quick elsewhere")
     parser.add_argument("--steps", type=int, default=None,
                         help="optimisation steps per net and side (default: one epoch)")

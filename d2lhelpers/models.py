@@ -100,7 +100,7 @@ def nin(num_classes: int = 10, *, num_1x1: int = 2) -> nn.Sequential:
 MIN_SIZE = {"lenet": 12, "alexnet": 65, "vgg": 32, "nin": 67}
 #: The input size the book trains each network at, and the one the quick and ci profiles use.
 BOOK_SIZE = {"lenet": 28, "alexnet": 224, "vgg": 224, "nin": 224}
-QUICK_SIZE = {"lenet": 28, "alexnet": 67, "vgg": 32, "nin": 67}
+QUICK_SIZE = {"lenet": 28, "alexnet": 99, "vgg": 64, "nin": 67}
 
 #: Builders by the names the checkpoints use: ``checkpoints/<name>-<profile>.pt``.
 BUILDERS = {"lenet": lenet, "alexnet": alexnet, "vgg": lambda: vgg(small_arch()), "nin": nin}

@@ -107,6 +107,31 @@ def plot_history(history: pd.DataFrame, title: str | None = None, *, show: bool 
     return _finish(fig, show)
 
 
+def compare_losses(runs: dict[str, pd.DataFrame], title: str | None = None, *, chance: float | None = None,
+                   show: bool = True) -> Figure | None:
+    """The training loss logged within each run (``history.attrs["steps"]``) against the number
+    of training images seen, one curve per run: ``runs`` maps a label to what ``train.fit``
+    returned. ``chance`` draws a dotted line at the loss of a uniform guess (ln 10 for 10 classes)."""
+    if not isinstance(runs, dict) or not runs:
+        raise TypeError("runs maps a label to a history from train.fit, e.g. {'SGD': h1, 'Adam': h2}.")
+    fig, ax = plt.subplots(figsize=(6.5, 3))
+    for label, history in runs.items():
+        steps = history.attrs.get("steps") if isinstance(history, pd.DataFrame) else None
+        if not steps or not history.attrs.get("train_examples"):
+            raise ValueError(f"run {label!r} has no losses logged within its epochs: pass a history from train.fit.")
+        seen = [point["epoch"] * history.attrs["train_examples"] for point in steps]
+        ax.plot(seen, [point["train_loss"] for point in steps], marker="o", markersize=3, label=label)
+    if chance is not None:
+        ax.axhline(chance, color="gray", linestyle=":", label=f"{chance:.3f}: chance")
+    ax.set_xlabel("training images seen")
+    ax.set_ylabel("training loss")
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return _finish(fig, show)
+
+
 def _grid(n: int, ncols: int | None) -> tuple[int, int]:
     if n < 1:
         raise ValueError("nothing to draw: pass at least one image.")

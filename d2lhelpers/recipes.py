@@ -217,9 +217,9 @@ BOOK = {
 #: inputs; each notebook explains its choice.
 QUICK = {
     "lenet": Recipe("adam", lr=0.01, epochs=15, batch_size=256, input_size=28, schedule="onecycle"),
-    "alexnet": Recipe("adam", lr=1e-3, epochs=2, batch_size=128, input_size=67, schedule="onecycle",
+    "alexnet": Recipe("adam", lr=1e-3, epochs=2, batch_size=128, input_size=99, schedule="onecycle",
                       train_subset=40_000),
-    "vgg": Recipe("adam", lr=1e-3, epochs=2, batch_size=128, input_size=32, schedule="onecycle"),
+    "vgg": Recipe("adam", lr=1e-3, epochs=2, batch_size=128, input_size=64, schedule="onecycle"),
     "nin": Recipe("adam", lr=1e-3, epochs=3, batch_size=64, input_size=67, schedule="onecycle",
                   init="kaiming", init_bias=0.1),
 }

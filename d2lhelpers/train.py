@@ -676,3 +676,43 @@ def predict(net: nn.Module, X: torch.Tensor) -> torch.Tensor:
     net.eval()
     with torch.no_grad():
         return net(X.to(device)).argmax(dim=1).cpu()
+
+
+def seconds_per_step(build, size: int, recipe: Recipe, *, steps: int = 3, batch_size: int | None = None,
+                     bf16: bool | None = None, device: torch.device | str | None = None,
+                     num_classes: int = 10) -> float:
+    """The median time of one training step (forward, backward and an update with ``recipe``'s
+    optimiser) of ``build()`` on a batch of random ``size`` x ``size`` one-channel images, after
+    one warm-up step: what a step of ``fit`` costs here, without the data pipeline.
+
+    ``bf16`` None uses what ``fit`` would on ``device`` (``recipe.resolved``), as does the memory
+    layout; ``batch_size`` None is the recipe's. To estimate a whole run, divide its images by
+    ``batch_size / seconds``."""
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise ValueError(f"steps is how many steps to time, a whole number of at least 1; got {steps!r}.")
+    device = torch.device(device) if device is not None else profile.current().device
+    batch_size = batch_size or recipe.batch_size
+    fit_bf16, channels_last = recipe.resolved(device)
+    bf16 = fit_bf16 if bf16 is None else bf16
+    net = build().to(device)
+    X = torch.rand(batch_size, 1, size, size, device=device)
+    y = torch.randint(0, num_classes, (batch_size,), device=device)
+    with torch.no_grad():
+        net(X[:2])                                                   # lazy layers find their sizes
+    if channels_last:
+        net, X = net.to(memory_format=torch.channels_last), X.contiguous(memory_format=torch.channels_last)
+    optimizer, loss = recipe.make_optimizer(net.parameters()), nn.CrossEntropyLoss()
+    net.train()
+    times = []
+    for _ in range(steps + 1):
+        start = time.perf_counter()
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=bf16):
+            batch_loss = loss(net(X).float(), y)
+        optimizer.zero_grad()
+        batch_loss.backward()
+        optimizer.step()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    timed = sorted(times[1:])
+    return timed[len(timed) // 2]

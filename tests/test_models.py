@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch import nn
 
-from d2lhelpers import inspection, models
+from d2lhelpers import inspection, models, recipes
 
 
 def params(net, size):
@@ -69,3 +69,5 @@ def test_the_quick_and_book_sizes_are_accepted():
     assert set(models.QUICK_SIZE) == set(models.BOOK_SIZE) == set(models.BUILDERS)
     for name in models.BUILDERS:
         assert models.MIN_SIZE[name] <= models.QUICK_SIZE[name] <= models.BOOK_SIZE[name]
+        assert models.QUICK_SIZE[name] == recipes.QUICK[name].input_size      # one size per net, not two
+        assert models.BOOK_SIZE[name] == recipes.BOOK["en"][name].input_size == recipes.BOOK["zh"][name].input_size

@@ -136,3 +136,23 @@ def test_feature_maps_can_share_one_colour_scale_with_a_colour_bar():
         plot.show_feature_maps(maps, vmin=0)
     with pytest.raises(ValueError, match="a colour bar needs the scale shared"):
         plot.show_feature_maps(maps, colorbar=True)
+
+
+def test_compare_losses_draws_one_curve_per_run_against_images_seen():
+    def run(losses, examples):
+        h = pd.DataFrame({"epoch": [1], "train_loss": [losses[-1]], "train_acc": [0.5]})
+        h.attrs["steps"] = [{"epoch": (i + 1) / len(losses), "train_loss": v} for i, v in enumerate(losses)]
+        h.attrs["train_examples"] = examples
+        return h
+
+    fig = plot.compare_losses({"a": run([2.3, 1.0], 1000), "b": run([2.3, 2.2, 2.1, 2.0], 1000)},
+                              "two", chance=2.302, show=False)
+    lines = fig.axes[0].get_lines()
+    assert [len(line.get_xdata()) for line in lines[:2]] == [2, 4]
+    assert list(lines[0].get_xdata()) == [500.0, 1000.0]
+    assert lines[2].get_ydata()[0] == pytest.approx(2.302)
+    with pytest.raises(ValueError, match="run 'c' has no losses logged"):
+        plot.compare_losses({"c": pd.DataFrame({"epoch": [1]})}, show=False)
+    with pytest.raises(TypeError, match="runs maps a label"):
+        plot.compare_losses([], show=False)
+    plt.close("all")

@@ -686,3 +686,18 @@ def test_a_run_loaded_from_its_checkpoint_is_drawn_once(tmp_path, monkeypatch):
     train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, live_plot=True, **QUIET)
     train.fit(small_cnn(), *loaders(), recipe(), checkpoint=ckpt, live_plot=False, **QUIET)
     assert drawn == [2]
+
+
+def test_seconds_per_step_times_a_real_training_step_and_updates_the_weights():
+    made, initial = [], []
+
+    def build():
+        made.append(small_cnn())
+        initial.append({k: v.clone() for k, v in made[-1].state_dict().items()})
+        return made[-1]
+
+    seconds = train.seconds_per_step(build, 28, recipe(), steps=2, batch_size=8, device="cpu", num_classes=4)
+    assert 0 < seconds < 10
+    assert any(not torch.equal(initial[0][k], v) for k, v in made[0].state_dict().items())   # the steps updated it
+    with pytest.raises(ValueError, match="steps is how many steps"):
+        train.seconds_per_step(build, 28, recipe(), steps=0, device="cpu")
