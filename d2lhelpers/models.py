@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from torch import nn
 
+from .recipes import BOOK, QUICK
+
 #: VGG-11's convolutional part: (convolutions, output channels) per block (EN §8.2.2, ZH §7.2.2).
 VGG11_ARCH = ((1, 64), (1, 128), (2, 256), (2, 512), (2, 512))
 #: VGG-16 and VGG-19 (configurations D and E of Simonyan and Zisserman's Table 1).
@@ -98,9 +100,10 @@ def nin(num_classes: int = 10, *, num_1x1: int = 2) -> nn.Sequential:
 
 #: The smallest square input each network accepts (every layer still has an output).
 MIN_SIZE = {"lenet": 12, "alexnet": 65, "vgg": 32, "nin": 67}
-#: The input size the book trains each network at, and the one the quick and ci profiles use.
-BOOK_SIZE = {"lenet": 28, "alexnet": 224, "vgg": 224, "nin": 224}
-QUICK_SIZE = {"lenet": 28, "alexnet": 99, "vgg": 64, "nin": 67}
+#: The input size the book trains each network at, and the one the quick and ci profiles use:
+#: read from the recipes, so that a size is set in one place.
+BOOK_SIZE = {name: recipe.input_size for name, recipe in BOOK["zh"].items()}
+QUICK_SIZE = {name: recipe.input_size for name, recipe in QUICK.items()}
 
 #: Builders by the names the checkpoints use: ``checkpoints/<name>-<profile>.pt``.
 BUILDERS = {"lenet": lenet, "alexnet": alexnet, "vgg": lambda: vgg(small_arch()), "nin": nin}

@@ -19,8 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 
-def _finish(fig: Figure, show: bool) -> Figure | None:
-    fig.tight_layout()
+def _finish(fig: Figure, show: bool, *, tight: bool = True) -> Figure | None:
+    if tight:   # not with a colour bar placed beside the grid, which tight_layout cannot arrange
+        fig.tight_layout()
     if show:
         plt.show()
         return None
@@ -215,11 +216,7 @@ def show_feature_maps(maps: torch.Tensor, *, titles: Sequence[str] | None = None
             ax.set_title(titles[i] if titles is not None else f"channel {i}", fontsize=8)
     if colorbar and image is not None:
         fig.colorbar(image, ax=axes.ravel().tolist(), shrink=0.8)
-        if show:
-            plt.show()
-            return None
-        return fig
-    return _finish(fig, show)
+    return _finish(fig, show, tight=not colorbar)
 
 
 def show_confusion(counts: torch.Tensor, classes: Sequence[str], *, title: str | None = None,

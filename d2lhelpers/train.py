@@ -695,12 +695,11 @@ def seconds_per_step(build, size: int, recipe: Recipe, *, steps: int = 3, batch_
     fit_bf16, channels_last = recipe.resolved(device)
     bf16 = fit_bf16 if bf16 is None else bf16
     net = build().to(device)
-    X = torch.rand(batch_size, 1, size, size, device=device)
-    y = torch.randint(0, num_classes, (batch_size,), device=device)
-    with torch.no_grad():
-        net(X[:2])                                                   # lazy layers find their sizes
+    X, y = _prepare(torch.rand(batch_size, 1, size, size), torch.randint(0, num_classes, (batch_size,)), device,
+                    channels_last)
+    _materialise(net, X[:2])                                         # lazy layers find their sizes
     if channels_last:
-        net, X = net.to(memory_format=torch.channels_last), X.contiguous(memory_format=torch.channels_last)
+        net.to(memory_format=torch.channels_last)
     optimizer, loss = recipe.make_optimizer(net.parameters()), nn.CrossEntropyLoss()
     net.train()
     times = []
