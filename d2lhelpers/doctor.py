@@ -89,9 +89,10 @@ def diagnose(history: pd.DataFrame, net: nn.Module | None = None) -> list[Diagno
         found.append(Diagnosis("dead-classes", (
             f"the net never predicts {', '.join(map(str, never))} on the validation set. Either it has not "
             f"learned {'that class' if len(never) == 1 else 'those classes'} yet, or the units that carry "
-            f"{'it are' if len(never) == 1 else 'them are'} dead: a ReLU whose input stays negative gets no "
-            f"gradient and never recovers. 08-nin, section 3 'Training', "
-            f"shows it and what helps: He initialisation, small positive biases, a gentler peak learning rate.")))
+            f"{'it are' if len(never) == 1 else 'them are'} dead: a ReLU whose input is negative for every image "
+            f"passes no gradient, and comes back only if the layers below happen to move its input. 08-nin, "
+            f"section 3.4, tells the two apart (a dead channel is 0 for every image) and shows why He "
+            f"initialisation helps; if nothing is dead, train longer.")))
 
     if has_val and train_acc - val_acc > OVERFIT_GAP:
         found.append(Diagnosis("overfitting", (

@@ -220,7 +220,7 @@ QUICK = {
     "alexnet": Recipe("adam", lr=1e-3, epochs=2, batch_size=128, input_size=99, schedule="onecycle",
                       train_subset=40_000),
     "vgg": Recipe("adam", lr=1e-3, epochs=2, batch_size=128, input_size=64, schedule="onecycle"),
-    "nin": Recipe("adam", lr=1e-3, epochs=3, batch_size=64, input_size=67, schedule="onecycle",
+    "nin": Recipe("adam", lr=1e-3, epochs=2, batch_size=64, input_size=131, schedule="onecycle",
                   init="kaiming", init_bias=0.1),
 }
 

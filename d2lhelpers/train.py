@@ -649,6 +649,26 @@ def confusion_matrix(net: nn.Module, data_iter: Iterable, num_classes: int = 10)
     return counts
 
 
+def describe_confusions(counts: torch.Tensor, classes: Sequence[str], k: int = 5) -> str:
+    """What a confusion matrix (:func:`confusion_matrix`) says in a few lines: how many images are
+    right, the classes never predicted, and the ``k`` most frequent (true, predicted) mistakes."""
+    counts = torch.as_tensor(counts)
+    n = len(classes)
+    if counts.shape != (n, n):
+        raise ValueError(f"counts has shape {tuple(counts.shape)} but there are {n} class names; "
+                         f"pass the matrix confusion_matrix returned and the data set's classes.")
+    never = [classes[i] for i in range(n) if int(counts[:, i].sum()) == 0]
+    mistakes = counts.clone()
+    mistakes.fill_diagonal_(0)
+    lines = [f"{int(counts.trace()):,} of {int(counts.sum()):,} images right; classes never predicted: "
+             f"{', '.join(never) if never else 'none'}; the most frequent confusions:"]
+    top = mistakes.flatten().topk(min(k, n * n))
+    for n_wrong, index in zip(top.values.tolist(), top.indices.tolist()):
+        if n_wrong:
+            lines.append(f"{n_wrong:4d} × {classes[index // n]:<11} taken for {classes[index % n]}")
+    return "\n".join(lines)
+
+
 def find_mistakes(net: nn.Module, data_iter: Iterable, n: int = 16) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """The first ``n`` examples of ``data_iter`` that ``net`` gets wrong, in order: (images,
     true labels, predicted labels), on the CPU. Fewer when the net makes fewer mistakes."""

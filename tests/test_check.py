@@ -127,7 +127,7 @@ def test_the_worked_answer_comes_after_three_tries_or_when_asked(capsys):
 @pytest.mark.parametrize("key", sorted(check.EXERCISES))
 def test_every_registered_exercise_accepts_its_answer_and_hides_it_from_a_wrong_one(key, capsys):
     fresh_tries()
-    entry = check.EXERCISES[key]
+    entry = check.entry(key)
     wrong = entry["expected"] + 1000
     assert check.exercise(key, wrong).ok is False
     out = capsys.readouterr().out
@@ -135,3 +135,15 @@ def test_every_registered_exercise_accepts_its_answer_and_hides_it_from_a_wrong_
     assert f"{entry['expected']:g}" not in verdict.replace(f"{wrong:g}", "") and entry["why"] not in out
     assert "The answer" not in out
     assert check.exercise(key, entry["expected"]).ok is True
+
+
+def test_the_throughput_check_counts_the_flops_of_the_network_itself():
+    """09, exercise 2: the expected value comes from VGG-11/4's FLOP counts, not from the question's rounded
+    numbers, and the question's rounding stays within the tolerance."""
+    from d2lhelpers import inspection, models
+
+    flops = {side: inspection.layer_table(models.vgg(models.small_arch()), (1, 1, side, side)).flops.sum()
+             for side in (64, 224)}
+    assert check.entry("09-2")["expected"] == pytest.approx(600 * flops[64] / flops[224])
+    assert check.exercise("09-2", 600 * 0.115 / 1.02).ok            # the question's numbers
+    assert not check.exercise("09-2", 600 * 1.02 / 0.115).ok        # the other way round

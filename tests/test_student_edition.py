@@ -191,5 +191,5 @@ def test_no_check_cell_shows_its_answer(path, edition):
         assert "check.value(" not in text, f"a literal expected value in a check cell: {text!r}"
         assert "why=" not in text and not cell.get("outputs"), text
         for key in re.findall(r'check\.exercise\("([^"]+)"', text):
-            entry = check.EXERCISES[key]
+            entry = check.entry(key)
             assert entry["why"] not in text and f"{entry['expected']}" not in text

@@ -701,3 +701,13 @@ def test_seconds_per_step_times_a_real_training_step_and_updates_the_weights():
     assert any(not torch.equal(initial[0][k], v) for k, v in made[0].state_dict().items())   # the steps updated it
     with pytest.raises(ValueError, match="steps is how many steps"):
         train.seconds_per_step(build, 28, recipe(), steps=0, device="cpu")
+
+
+def test_describe_confusions_names_the_right_count_missing_classes_and_top_mistakes():
+    counts = torch.tensor([[5, 2, 0], [0, 7, 0], [3, 0, 0]])       # class c is never predicted
+    text = train.describe_confusions(counts, ["a", "b", "c"], k=2)
+    lines = text.splitlines()
+    assert lines[0] == "12 of 17 images right; classes never predicted: c; the most frequent confusions:"
+    assert lines[1:] == ["   3 × c           taken for a", "   2 × a           taken for b"]
+    with pytest.raises(ValueError, match="counts has shape \\(3, 3\\) but there are 2 class names"):
+        train.describe_confusions(counts, ["a", "b"])
