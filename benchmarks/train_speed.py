@@ -45,7 +45,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 #: per net: the book's batch size and learning rate (ZH edition's recipes, d2lhelpers.recipes.BOOK;
 #: input sizes: models.BOOK_SIZE / QUICK_SIZE)
-NETS = {name: (book.batch_size, book.lr) for name, book in recipes.BOOK["zh"].items()}
+NETS = {name: (book.batch_size, book.lr) for name, book in recipes.BOOK["zh"].items()
+        if name != "bn-lenet"}   # the four networks of 05-08; BN-LeNet is LeNet's size
 
 
 class FirstBatches:

@@ -185,3 +185,24 @@ def compare_sizes(build, sizes: dict[str, int], channels: int = 1) -> tuple[pd.D
         layers[f"params ({name})"] = table.params.values
     totals = pd.DataFrame([{"size": name, **summary(table)} for name, table in tables.items()]).set_index("size")
     return layers, totals
+
+
+def dead_channels(net: nn.Module, batches) -> list[int]:
+    """The output channels of ``net`` that are 0 at every position for every image of
+    ``batches`` (pairs of images and labels), in evaluation mode and without gradients: for a
+    net ending in a ReLU, the units that are dead on these data. Pass a front part of a network,
+    e.g. ``model[:-2]`` for the class maps of NiN before its pooling (notebook 08)."""
+    parameter = next(net.parameters(), None)
+    device = parameter.device if parameter is not None else torch.device("cpu")
+    peak = None
+    net.eval()
+    with torch.no_grad():
+        for X, _ in batches:
+            out = net(X.to(device)).float()
+            if out.dim() < 2:
+                raise ValueError(f"dead_channels needs outputs of shape (batch, channels, ...), got {tuple(out.shape)}.")
+            top = out.transpose(0, 1).reshape(out.shape[1], -1).amax(dim=1).cpu()
+            peak = top if peak is None else torch.maximum(peak, top)
+    if peak is None:
+        raise ValueError("dead_channels got no batches; pass e.g. the validation batches.")
+    return [i for i in range(len(peak)) if peak[i] == 0]

@@ -1,6 +1,6 @@
-"""The four networks of the chapter notebooks, for notebooks and scripts that reuse them.
+"""The networks of the chapter notebooks, for notebooks and scripts that reuse them.
 
-Notebooks 05–08 write each network out as they teach it and check that it builds the
+Notebooks 05–08 and 10 write each network out as they teach it and check that it builds the
 same layers as the function here; the comparison notebook and the benchmark import them.
 All layers are lazy, so every builder accepts any input size the network allows
 (``MIN_SIZE`` gives the smallest) and one channel (Fashion-MNIST) or more.
@@ -32,6 +32,20 @@ def lenet(num_classes: int = 10, *, activation: type[nn.Module] = nn.Sigmoid,
         nn.LazyConv2d(6, kernel_size=5, padding=2), activation(), pool(kernel_size=2, stride=2),
         nn.LazyConv2d(16, kernel_size=5), activation(), pool(kernel_size=2, stride=2), nn.Flatten(),
         *hidden(120), *hidden(84),
+        nn.LazyLinear(num_classes))
+
+
+def bn_lenet(num_classes: int = 10) -> nn.Sequential:
+    """LeNet with batch normalization as the book trains it (EN §8.5, ZH §7.5): a BatchNorm after
+    each convolution and hidden dense layer, before the sigmoid; unlike ``lenet``, the first
+    convolution has no padding (a 28-pixel input leaves 16 maps of 4x4, 256 values, to the dense
+    layers)."""
+    return nn.Sequential(
+        nn.LazyConv2d(6, kernel_size=5), nn.LazyBatchNorm2d(), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.LazyConv2d(16, kernel_size=5), nn.LazyBatchNorm2d(), nn.Sigmoid(), nn.AvgPool2d(kernel_size=2, stride=2),
+        nn.Flatten(),
+        nn.LazyLinear(120), nn.LazyBatchNorm1d(), nn.Sigmoid(),
+        nn.LazyLinear(84), nn.LazyBatchNorm1d(), nn.Sigmoid(),
         nn.LazyLinear(num_classes))
 
 
@@ -99,18 +113,18 @@ def nin(num_classes: int = 10, *, num_1x1: int = 2) -> nn.Sequential:
 
 
 #: The smallest square input each network accepts (every layer still has an output).
-MIN_SIZE = {"lenet": 12, "alexnet": 65, "vgg": 32, "nin": 67}
+MIN_SIZE = {"lenet": 12, "bn-lenet": 16, "alexnet": 65, "vgg": 32, "nin": 67}
 #: The input size the book trains each network at, and the one the quick and ci profiles use:
 #: read from the recipes, so that a size is set in one place.
 BOOK_SIZE = {name: recipe.input_size for name, recipe in BOOK["zh"].items()}
 QUICK_SIZE = {name: recipe.input_size for name, recipe in QUICK.items()}
 
 #: Builders by the names the checkpoints use: ``checkpoints/<name>-<profile>.pt``.
-BUILDERS = {"lenet": lenet, "alexnet": alexnet, "vgg": lambda: vgg(small_arch()), "nin": nin}
+BUILDERS = {"lenet": lenet, "bn-lenet": bn_lenet, "alexnet": alexnet, "vgg": lambda: vgg(small_arch()), "nin": nin}
 
 
 def build(name: str) -> nn.Sequential:
-    """A fresh network by name: ``lenet``, ``alexnet``, ``vgg`` (VGG-11 with a quarter of the
+    """A fresh network by name: ``lenet``, ``bn-lenet`` (notebook 10), ``alexnet``, ``vgg`` (VGG-11 with a quarter of the
     channels, as trained in notebook 07) or ``nin``."""
     try:
         return BUILDERS[name]()

@@ -146,6 +146,10 @@ class Recipe:
         return [(f.name, getattr(self, f.name), getattr(other, f.name)) for f in fields(self)
                 if getattr(self, f.name) != getattr(other, f.name)]
 
+    def describe_differences(self, other: "Recipe") -> str:
+        """The fields that differ, as ``"lr 0.1 vs 0.001; ..."`` (self's value first), or ``"nothing"``."""
+        return "; ".join(f"{name} {mine} vs {theirs}" for name, mine, theirs in self.differences(other)) or "nothing"
+
     # ------------------------------------------------------------ what fit builds from it
     def resolved(self, device: torch.device | str) -> tuple[bool, bool]:
         """(bf16, channels_last) on ``device``: the recipe's own, or ``profile.fast_paths``."""
@@ -201,13 +205,18 @@ class Recipe:
 # ---------------------------------------------------------------- the recipes the notebooks use
 
 #: The book's recipes, plain SGD at the book's sizes: EN (d2l.ai) and ZH (动手学深度学习) editions.
-#: EN §7.6 / §8.1–8.3 and ZH §6.6 / §7.1–7.3; VGG is the narrow VGG-11 (channels / 4) both train.
+#: EN §7.6 / §8.1–8.3, §8.5 and ZH §6.6 / §7.1–7.3, §7.5; VGG is the narrow VGG-11 (channels / 4)
+#: both train; ``bn-lenet`` is LeNet with batch normalization, trained in float32 as the book does.
 BOOK = {
     "en": {"lenet": Recipe("sgd", lr=0.1, epochs=10, batch_size=128, input_size=28),
+           "bn-lenet": Recipe("sgd", lr=0.1, epochs=10, batch_size=128, input_size=28, bf16=False,
+                              channels_last=False),
            "alexnet": Recipe("sgd", lr=0.01, epochs=10, batch_size=128, input_size=224),
            "vgg": Recipe("sgd", lr=0.01, epochs=10, batch_size=128, input_size=224),
            "nin": Recipe("sgd", lr=0.05, epochs=10, batch_size=128, input_size=224)},
     "zh": {"lenet": Recipe("sgd", lr=0.9, epochs=10, batch_size=256, input_size=28),
+           "bn-lenet": Recipe("sgd", lr=1.0, epochs=10, batch_size=256, input_size=28, bf16=False,
+                              channels_last=False),
            "alexnet": Recipe("sgd", lr=0.01, epochs=10, batch_size=128, input_size=224),
            "vgg": Recipe("sgd", lr=0.05, epochs=10, batch_size=128, input_size=224),
            "nin": Recipe("sgd", lr=0.1, epochs=10, batch_size=128, input_size=224)},
@@ -217,6 +226,7 @@ BOOK = {
 #: inputs; each notebook explains its choice.
 QUICK = {
     "lenet": Recipe("adam", lr=0.01, epochs=15, batch_size=256, input_size=28, schedule="onecycle"),
+    "bn-lenet": BOOK["zh"]["bn-lenet"],            # the book's own recipe: 28 px and 10 epochs are cheap
     "alexnet": Recipe("adam", lr=1e-3, epochs=2, batch_size=128, input_size=99, schedule="onecycle",
                       train_subset=40_000),
     "vgg": Recipe("adam", lr=1e-3, epochs=2, batch_size=128, input_size=64, schedule="onecycle"),
@@ -225,8 +235,9 @@ QUICK = {
 }
 
 #: The test suite's: the quick recipe on a few images, for seconds per notebook.
-CI = {name: recipe.replace(epochs=1 if name != "lenet" else 2, train_subset=1000 if name != "lenet" else 2000,
-                           validation=500, test_subset=500 if name != "lenet" else 1000)
+_SMALL = ("lenet", "bn-lenet")                      # 28-px nets: the test suite can afford more of them
+CI = {name: recipe.replace(epochs=2 if name in _SMALL else 1, train_subset=2000 if name in _SMALL else 1000,
+                           validation=500, test_subset=1000 if name in _SMALL else 500)
       for name, recipe in QUICK.items()}
 
 

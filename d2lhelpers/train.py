@@ -30,7 +30,7 @@ from . import doctor, profile
 from .checkpoint import Checkpoint, CheckpointError, describe_loss, describe_net
 from .recipes import Recipe
 
-__all__ = ["fit", "evaluate", "train_epoch", "init_weights", "checkpoint_path", "load_history", "find_mistakes",
+__all__ = ["fit", "fit_quietly", "describe_runs", "over_seeds", "seed_summary", "evaluate", "train_epoch", "init_weights", "checkpoint_path", "load_history", "find_mistakes",
            "confusion_matrix", "predict", "Callback", "CheckpointError"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
@@ -124,9 +124,9 @@ def _capped(batches: Iterable) -> Iterable:
     return batches if cap is None else itertools.islice(batches, cap)
 
 
-def _evaluate(net, data_iter, device, loss, amp, channels_last, num_classes=None):
+def _evaluate(net, data_iter, device, loss, amp, channels_last, num_classes=None, train_mode=False):
     """(mean loss, accuracy, counts): counts is None, or (2, num_classes) of true and predicted labels."""
-    net.eval()
+    net.train(train_mode)
     total_loss, correct, n = 0.0, 0, 0
     counts = None
     with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16, enabled=amp):
@@ -147,14 +147,21 @@ def _evaluate(net, data_iter, device, loss, amp, channels_last, num_classes=None
 
 
 def evaluate(net: nn.Module, data_iter: Iterable, device: torch.device | str | None = None, *,
-             loss: nn.Module | None = None, amp: bool = False, channels_last: bool = False) -> tuple[float, float]:
-    """Mean loss and accuracy of ``net`` over ``data_iter`` (in eval mode, no gradients: dropout
-    off, batch normalization with its running statistics, which stay as they are)."""
+             loss: nn.Module | None = None, amp: bool = False, channels_last: bool = False,
+             train_mode: bool = False) -> tuple[float, float]:
+    """Mean loss and accuracy of ``net`` over ``data_iter``, without gradients or updates.
+
+    By default in evaluation mode: dropout off, batch normalization with its running statistics,
+    which stay as they are. ``train_mode=True`` evaluates in training mode instead (dropout on,
+    batch normalization with each batch's own statistics, which also moves its running ones), to
+    show what that mode does; the net is left in evaluation mode either way."""
     if device is None:
         parameter = next(net.parameters(), None)
         device = parameter.device if parameter is not None else torch.device("cpu")
     device = profile.usable_device(device)
-    total_loss, acc, _ = _evaluate(net, data_iter, device, loss or nn.CrossEntropyLoss(), amp, channels_last)
+    total_loss, acc, _ = _evaluate(net, data_iter, device, loss or nn.CrossEntropyLoss(), amp, channels_last,
+                                   train_mode=train_mode)
+    net.eval()
     return total_loss, acc
 
 
@@ -596,6 +603,66 @@ def _history(rows: list[dict], device: str, attrs: dict) -> pd.DataFrame:
     history = pd.DataFrame(rows, columns=HISTORY_COLUMNS)
     history.attrs.update(attrs, device=device)
     return history
+
+
+def fit_quietly(net: nn.Module, recipe: Recipe, checkpoint: str | os.PathLike | None = None, *,
+                dataset: str = "fashion-mnist", test: bool = False, **kwargs) -> pd.DataFrame:
+    """:func:`fit` on the recipe's own training and validation sets (``data.load_splits(recipe,
+    dataset)``), with no progress bar, plot or lines: for the short runs and exercise variants a
+    chapter trains beside its network. With ``checkpoint``, a second run of the same recipe loads
+    it; ``test=True`` evaluates the recipe's test set once, after training. ``kwargs`` go to
+    :func:`fit`."""
+    from . import data
+
+    splits = data.load_splits(recipe, dataset)
+    return fit(net, splits.train, splits.val, recipe, test_iter=splits.test if test else None, checkpoint=checkpoint,
+               progress=False, live_plot=False, verbose=False, **kwargs)
+
+
+def describe_runs(runs: dict[str, pd.DataFrame]) -> str:
+    """A line a run of ``{label: history}``: the first and last training loss logged, the last
+    validation accuracy, the classes never predicted on the validation set and the time."""
+    if not runs:
+        raise ValueError("describe_runs got no runs; pass {label: history} with the histories fit returned.")
+    width = max(map(len, runs))
+    lines = []
+    for label, h in runs.items():
+        losses = [point["train_loss"] for point in h.attrs["steps"]]
+        never = h.attrs.get("val_never_predicted")
+        lines.append(f"{label:<{width}} training loss: first point {losses[0]:.3f}, last point {losses[-1]:.3f}; "
+                     f"validation accuracy {h.val_acc.iloc[-1]:.3f}; "
+                     + (f"classes never predicted {len(never)}; " if never is not None else "")
+                     + f"{h.seconds.sum():.0f} s")
+    return "\n".join(lines)
+
+
+def over_seeds(build, recipe: Recipe, seeds: Sequence[int], checkpoint: str | None = None, *,
+               dataset: str = "fashion-mnist", **kwargs) -> list[pd.DataFrame]:
+    """Train a fresh ``build()`` once per seed with :func:`fit_quietly` (``recipe`` with its
+    ``seed`` replaced: the training subset, order and initial weights change with it) and return
+    the histories. With ``checkpoint``, run ``s`` is kept as ``<checkpoint>-seed<s>``."""
+    if not callable(build) or isinstance(build, nn.Module):
+        raise TypeError(f"over_seeds takes a function that builds a fresh net (e.g. models.lenet), "
+                        f"got {type(build).__name__}.")
+    if not seeds:
+        raise ValueError("over_seeds needs at least one seed, e.g. seeds=(0, 1, 2).")
+    return [fit_quietly(build(), recipe.replace(seed=seed),
+                        checkpoint=None if checkpoint is None else f"{checkpoint}-seed{seed}", dataset=dataset,
+                        **kwargs)
+            for seed in seeds]
+
+
+def seed_summary(histories: Sequence[pd.DataFrame]) -> dict:
+    """What runs of one variant over several seeds give: the last validation accuracy's mean and
+    range (min–max), the classes never predicted on the validation set per seed, and the mean
+    time per run."""
+    if not histories:
+        raise ValueError("seed_summary got no histories; pass the list over_seeds returned.")
+    accs = [float(h.val_acc.iloc[-1]) for h in histories]
+    return {"validation accuracy (mean)": round(sum(accs) / len(accs), 3),
+            "range": f"{min(accs):.3f}–{max(accs):.3f}",
+            "classes never predicted, per seed": [len(h.attrs.get("val_never_predicted", [])) for h in histories],
+            "seconds per run": round(sum(float(h.seconds.sum()) for h in histories) / len(histories), 1)}
 
 
 def load_history(path: str | os.PathLike) -> pd.DataFrame:

@@ -139,3 +139,17 @@ def test_compare_sizes_names_what_a_smaller_input_changes():
     assert layers.loc[first_dense, "params (quick)"] == 1024 * 4096 + 4096
     with pytest.raises(TypeError, match="sizes names each input side"):
         inspection.compare_sizes(models.alexnet, [224, 99])
+
+
+def test_dead_channels_finds_the_relu_channels_that_are_zero_for_every_image():
+    conv = nn.Conv2d(1, 3, 1)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor([1.0, 0.0, -1.0]).view(3, 1, 1, 1))
+        conv.bias.copy_(torch.tensor([0.0, -0.5, 0.0]))
+    net = nn.Sequential(conv, nn.ReLU())
+    positive = [(torch.rand(4, 1, 5, 5) + 0.1, torch.zeros(4))]       # channel 0 passes them, 1 and 2 cannot
+    assert inspection.dead_channels(net, positive) == [1, 2]
+    mixed = positive + [(-torch.rand(2, 1, 5, 5) - 0.1, torch.zeros(2))]   # channel 2 lives on negative images
+    assert inspection.dead_channels(net, mixed) == [1]
+    with pytest.raises(ValueError, match="no batches"):
+        inspection.dead_channels(net, [])

@@ -7,7 +7,7 @@ from d2lhelpers import inspection, models, recipes
 
 
 def params(net, size):
-    net(torch.zeros(1, 1, size, size))  # materialise the lazy layers
+    net(torch.zeros(2, 1, size, size))  # materialise the lazy layers (batch normalization needs 2 values)
     return sum(p.numel() for p in net.parameters())
 
 
@@ -45,6 +45,19 @@ def test_parameter_counts():
     assert params(models.vgg(), 224) == 128_806_154
     assert params(models.vgg(models.VGG16_ARCH, num_classes=1000), 224) == 138_357_544 - 1728 + 576  # 1 channel in
     assert params(models.nin(), 224) == 1_992_166
+    # BN-LeNet (EN 8.5, ZH 7.5): LeNet without the first padding (256 values into the dense layers) plus
+    # a scale and a shift for each of 6 + 16 + 120 + 84 channels and features
+    assert params(models.bn_lenet(), 28) == (156 + 2416 + 256 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10
+                                             + 2 * (6 + 16 + 120 + 84))
+
+
+def test_bn_lenet_normalises_before_each_sigmoid_and_has_the_books_shapes():
+    table = inspection.layer_table(models.bn_lenet(), (1, 1, 28, 28))
+    shapes = [s for s, layer in zip(table.output_shape, table.layer) if layer in ("Conv2d", "Linear", "AvgPool2d")]
+    assert shapes == [(1, 6, 24, 24), (1, 6, 12, 12), (1, 16, 8, 8), (1, 16, 4, 4), (1, 120), (1, 84), (1, 10)]
+    layers = list(table.layer)
+    assert [layers[i - 1] for i, layer in enumerate(layers) if layer == "Sigmoid"] == [
+        "BatchNorm2d", "BatchNorm2d", "BatchNorm1d", "BatchNorm1d"]
 
 
 def test_smallest_inputs_are_the_smallest():
@@ -61,7 +74,7 @@ def test_variants_and_the_small_vgg():
     assert [m.p for m in relu_max if isinstance(m, nn.Dropout)] == [0.3, 0.3]
     one = models.nin(num_1x1=1)
     assert sum(isinstance(m, nn.LazyConv2d) or isinstance(m, nn.Conv2d) for m in one.modules()) == 8
-    with pytest.raises(ValueError, match="choose one of lenet, alexnet, vgg, nin"):
+    with pytest.raises(ValueError, match="choose one of lenet, bn-lenet, alexnet, vgg, nin"):
         models.build("resnet")
 
 

@@ -711,3 +711,68 @@ def test_describe_confusions_names_the_right_count_missing_classes_and_top_mista
     assert lines[1:] == ["   3 × c           taken for a", "   2 × a           taken for b"]
     with pytest.raises(ValueError, match="counts has shape \\(3, 3\\) but there are 2 class names"):
         train.describe_confusions(counts, ["a", "b"])
+
+
+def test_evaluate_in_training_mode_uses_batch_statistics_moves_them_and_leaves_eval_mode():
+    net = dropout_bn_cnn()
+    train.fit(net, *loaders(), recipe(epochs=2), **QUIET)
+    _, val_iter = loaders()
+    running = net[1].running_mean.clone()
+    in_eval = train.evaluate(net, val_iter)
+    torch.manual_seed(1)
+    in_training = train.evaluate(net, val_iter, train_mode=True)
+    assert in_training[0] != pytest.approx(in_eval[0], rel=1e-3)
+    assert not torch.equal(net[1].running_mean, running)      # training mode moved the running statistics
+    assert not net.training                                  # and the net is back in evaluation mode
+
+
+def test_describe_runs_gives_a_line_per_run_with_losses_accuracy_and_classes_never_predicted():
+    runs = {"short": train.fit(small_cnn(), *loaders(), recipe(epochs=1, lr=1e-4), **QUIET),
+            "longer label": train.fit(small_cnn(), *loaders(), recipe(epochs=2), **QUIET)}
+    lines = train.describe_runs(runs).splitlines()
+    assert len(lines) == 2 and lines[0].startswith("short        training loss: first point ")
+    h = runs["longer label"]
+    assert f"validation accuracy {h.val_acc.iloc[-1]:.3f}; classes never predicted " \
+           f"{len(h.attrs['val_never_predicted'])}; " in lines[1]
+    with pytest.raises(ValueError, match="no runs"):
+        train.describe_runs({})
+
+
+def test_fit_quietly_trains_on_the_recipes_own_splits_and_loads_its_checkpoint(fashion_files, tmp_path, capsys):
+    small = recipes.Recipe(lr=1e-3, optimizer="adam", epochs=1, batch_size=32, train_subset=64, validation=32)
+    first = train.fit_quietly(small_cnn_10(), small, checkpoint=tmp_path / "quiet.pt", device="cpu")
+    assert (first.attrs["train_examples"], first.attrs["val_examples"]) == (64, 32)
+    again = train.fit_quietly(small_cnn_10(), small, checkpoint=tmp_path / "quiet.pt", device="cpu")
+    assert again.val_acc.tolist() == first.val_acc.tolist()
+    assert "Training" not in capsys.readouterr().out           # no lines, no bar
+
+
+def small_cnn_10():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(),
+                         nn.Linear(4 * 7 * 7, 10))
+
+
+def test_recipe_describe_differences_names_each_field_self_first():
+    a = recipes.Recipe(lr=0.1, epochs=10)
+    b = a.replace(lr=0.001, optimizer="adam")
+    assert a.describe_differences(b) == "optimizer sgd vs adam; lr 0.1 vs 0.001"
+    assert a.describe_differences(a) == "nothing"
+
+
+def test_over_seeds_trains_one_run_per_seed_and_seed_summary_gives_mean_and_range(fashion_files, tmp_path, monkeypatch):
+    monkeypatch.setattr(train, "CHECKPOINT_DIR", tmp_path)
+    small = recipes.Recipe(lr=1e-3, optimizer="adam", epochs=1, batch_size=32, train_subset=64, validation=32)
+    histories = train.over_seeds(small_cnn_10, small, (0, 1), checkpoint="seeds", device="cpu")
+    assert [h.attrs["recipe"]["seed"] for h in histories] == [0, 1]
+    assert sorted(p.name for p in tmp_path.glob("*.pt")) == ["seeds-seed0-ci.pt", "seeds-seed1-ci.pt"]
+    summary = train.seed_summary(histories)
+    accs = [h.val_acc.iloc[-1] for h in histories]
+    assert summary["validation accuracy (mean)"] == round(sum(accs) / 2, 3)
+    assert summary["range"] == f"{min(accs):.3f}–{max(accs):.3f}"
+    assert len(summary["classes never predicted, per seed"]) == 2
+    with pytest.raises(TypeError, match="builds a fresh net"):
+        train.over_seeds(small_cnn_10(), small, (0,))
+    with pytest.raises(ValueError, match="at least one seed"):
+        train.over_seeds(small_cnn_10, small, ())
+    with pytest.raises(ValueError, match="no histories"):
+        train.seed_summary([])
