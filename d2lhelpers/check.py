@@ -267,6 +267,16 @@ EXERCISES = {
                         (16 * 6 * 6 * 120, "The weights are right; a dense layer also has one bias per output."),
                         (16 * 7 * 7 * 120 + 120, "The second convolution has no padding: 16 − 5 + 1 = 12, "
                                                  "then the pooling halves it.")]),
+    "10-9": dict(expected=1024 / 1023, what="the factor between the two variances", rel_tol=1e-4,
+                 why="a channel's statistics average over every position of every image, m = 16 × 8 × 8 = 1,024 "
+                     "values; the running variance takes the unbiased estimate (divided by m − 1), the "
+                     "normalisation the biased one (divided by m): a factor m / (m − 1) = 1,024 / 1,023.",
+                 hint="count the values one channel's mean and variance are taken over, then compare dividing "
+                      "the squared deviations by that count and by one less.",
+                 slips=[(16 / 15, "That counts the images only: a convolution's batch normalization averages each "
+                                  "channel over every position of every image too."),
+                        (1, "The two variances differ: PyTorch's running variance is the unbiased estimate."),
+                        (1023 / 1024, "That is the other way round: dividing by m − 1 gives the larger value.")]),
     "09-2": lambda: _throughput_at_224(),   # computed when asked: defined below
 }
 

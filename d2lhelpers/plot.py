@@ -116,12 +116,13 @@ def compare_losses(runs: dict[str, pd.DataFrame], title: str | None = None, *, c
     if not isinstance(runs, dict) or not runs:
         raise TypeError("runs maps a label to a history from train.fit, e.g. {'SGD': h1, 'Adam': h2}.")
     fig, ax = plt.subplots(figsize=(6.5, 3))
-    for label, history in runs.items():
+    for i, (label, history) in enumerate(runs.items()):
         steps = history.attrs.get("steps") if isinstance(history, pd.DataFrame) else None
         if not steps or not history.attrs.get("train_examples"):
             raise ValueError(f"run {label!r} has no losses logged within its epochs: pass a history from train.fit.")
         seen = [point["epoch"] * history.attrs["train_examples"] for point in steps]
-        ax.plot(seen, [point["train_loss"] for point in steps], marker="o", markersize=3, label=label)
+        ax.plot(seen, [point["train_loss"] for point in steps], marker="o", markersize=3, label=label,
+                linestyle=("-", "--", "-.", ":")[i % 4])   # styles too: curves that coincide stay visible
     if chance is not None:
         ax.axhline(chance, color="gray", linestyle=":", label=f"{chance:.3f}: chance")
     ax.set_xlabel("training images seen")
@@ -129,8 +130,34 @@ def compare_losses(runs: dict[str, pd.DataFrame], title: str | None = None, *, c
     if title:
         ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    if len(runs) > 4:   # beside the plot, where it hides no curve
+        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    else:
+        ax.legend(fontsize=8)
     return _finish(fig, show)
+
+
+def compare_histories(runs: dict[str, pd.DataFrame], column: str = "val_acc", title: str | None = None, *,
+                      ax: plt.Axes | None = None, show: bool = True) -> Figure | None:
+    """One curve per run of a history column (default ``val_acc``) against the epoch: ``runs``
+    maps a label to what ``train.fit`` returned. Pass ``ax`` to draw into a figure of yours."""
+    if not isinstance(runs, dict) or not runs:
+        raise TypeError("runs maps a label to a history from train.fit, e.g. {'plain': h1, 'with BN': h2}.")
+    own = ax is None
+    fig, ax = plt.subplots(figsize=(6.5, 3)) if own else (ax.figure, ax)
+    for label, history in runs.items():
+        if not isinstance(history, pd.DataFrame) or column not in history:
+            raise ValueError(f"run {label!r} has no column {column!r}: pass histories from train.fit and one of "
+                             f"train_loss, train_acc, val_loss, val_acc.")
+        ax.plot(history["epoch"], history[column], marker="o", markersize=3, label=label)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel({"val_acc": "validation accuracy", "train_acc": "training accuracy", "val_loss": "validation loss",
+                   "train_loss": "training loss"}.get(column, column))
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return _finish(fig, show) if own else None
 
 
 def _grid(n: int, ncols: int | None) -> tuple[int, int]:

@@ -156,3 +156,17 @@ def test_compare_losses_draws_one_curve_per_run_against_images_seen():
     with pytest.raises(TypeError, match="runs maps a label"):
         plot.compare_losses([], show=False)
     plt.close("all")
+
+
+def test_compare_histories_draws_a_curve_per_run_and_refuses_a_missing_column():
+    fig = plot.compare_histories({"a": history(), "b": history()}, "val_acc", "title", show=False)
+    ax = fig.axes[0]
+    assert [line.get_label() for line in ax.get_lines()] == ["a", "b"] and ax.get_ylabel() == "validation accuracy"
+    assert list(ax.get_lines()[0].get_ydata()) == [0.65, 0.75, 0.8]
+    _, own = plt.subplots()
+    assert plot.compare_histories({"a": history()}, "train_loss", ax=own) is None and len(own.get_lines()) == 1
+    with pytest.raises(ValueError, match="no column 'test_acc'"):
+        plot.compare_histories({"a": history()}, "test_acc", show=False)
+    with pytest.raises(TypeError, match="maps a label"):
+        plot.compare_histories({}, show=False)
+    plt.close("all")
