@@ -30,8 +30,9 @@ from . import doctor, profile
 from .checkpoint import Checkpoint, CheckpointError, describe_loss, describe_net
 from .recipes import Recipe
 
-__all__ = ["fit", "fit_quietly", "describe_runs", "over_seeds", "seed_summary", "evaluate", "train_epoch", "init_weights", "checkpoint_path", "load_history", "find_mistakes",
-           "confusion_matrix", "predict", "Callback", "CheckpointError"]
+__all__ = ["fit", "fit_quietly", "describe_runs", "over_seeds", "seed_summary", "evaluate", "train_epoch",
+           "init_weights", "checkpoint_path", "load_history", "find_mistakes", "confusion_matrix",
+           "describe_confusions", "predict", "Callback", "CheckpointError"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 #: Training-loss points logged within the epochs of a run, at least (two an epoch at the least).
@@ -637,19 +638,23 @@ def describe_runs(runs: dict[str, pd.DataFrame]) -> str:
 
 
 def over_seeds(build, recipe: Recipe, seeds: Sequence[int], checkpoint: str | None = None, *,
-               dataset: str = "fashion-mnist", **kwargs) -> list[pd.DataFrame]:
+               dataset: str = "fashion-mnist", nets: bool = False, **kwargs) -> list:
     """Train a fresh ``build()`` once per seed with :func:`fit_quietly` (``recipe`` with its
     ``seed`` replaced: the training subset, order and initial weights change with it) and return
-    the histories. With ``checkpoint``, run ``s`` is kept as ``<checkpoint>-seed<s>``."""
+    the histories, or with ``nets=True`` (net, history) pairs, for a look at the trained nets.
+    With ``checkpoint``, run ``s`` is kept as ``<checkpoint>-seed<s>``."""
     if not callable(build) or isinstance(build, nn.Module):
         raise TypeError(f"over_seeds takes a function that builds a fresh net (e.g. models.lenet), "
                         f"got {type(build).__name__}.")
     if not seeds:
         raise ValueError("over_seeds needs at least one seed, e.g. seeds=(0, 1, 2).")
-    return [fit_quietly(build(), recipe.replace(seed=seed),
-                        checkpoint=None if checkpoint is None else f"{checkpoint}-seed{seed}", dataset=dataset,
-                        **kwargs)
-            for seed in seeds]
+    runs = []
+    for seed in seeds:
+        net = build()
+        history = fit_quietly(net, recipe.replace(seed=seed), dataset=dataset,
+                              checkpoint=None if checkpoint is None else f"{checkpoint}-seed{seed}", **kwargs)
+        runs.append((net, history) if nets else history)
+    return runs
 
 
 def seed_summary(histories: Sequence[pd.DataFrame]) -> dict:

@@ -764,6 +764,9 @@ def test_over_seeds_trains_one_run_per_seed_and_seed_summary_gives_mean_and_rang
     small = recipes.Recipe(lr=1e-3, optimizer="adam", epochs=1, batch_size=32, train_subset=64, validation=32)
     histories = train.over_seeds(small_cnn_10, small, (0, 1), checkpoint="seeds", device="cpu")
     assert [h.attrs["recipe"]["seed"] for h in histories] == [0, 1]
+    pairs = train.over_seeds(small_cnn_10, small, (0, 1), checkpoint="seeds", device="cpu", nets=True)   # loaded
+    assert [h.val_acc.tolist() for _, h in pairs] == [h.val_acc.tolist() for h in histories]
+    assert all(isinstance(net, nn.Module) and not net.training for net, _ in pairs)
     assert sorted(p.name for p in tmp_path.glob("*.pt")) == ["seeds-seed0-ci.pt", "seeds-seed1-ci.pt"]
     summary = train.seed_summary(histories)
     accs = [h.val_acc.iloc[-1] for h in histories]
