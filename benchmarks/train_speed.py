@@ -46,7 +46,7 @@ RESULTS = ROOT / "benchmarks" / "results"
 #: per net: the book's batch size and learning rate (ZH edition's recipes, d2lhelpers.recipes.BOOK;
 #: input sizes: models.BOOK_SIZE / QUICK_SIZE)
 NETS = {name: (book.batch_size, book.lr) for name, book in recipes.BOOK["zh"].items()
-        if name != "bn-lenet"}   # the four networks of 05-08; BN-LeNet is LeNet's size
+        if name != "bn-lenet"}   # the networks of 05-08 and 11; BN-LeNet is LeNet's size
 
 
 class FirstBatches:
@@ -346,7 +346,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help=f"comma-separated, from {', '.join(NETS)} (default: all)")
     parser.add_argument("--size", choices=("quick", "book"), default=None,
                         help="input sizes: the quick profile's ("
-                             + "/".join(str(models.QUICK_SIZE[n]) for n in NETS) + " px) or the book's (28/224); "
+                             + "/".join(str(models.QUICK_SIZE[n]) for n in NETS) + " px) or the book's (" + "/".join(str(models.BOOK_SIZE[n]) for n in NETS) + " px); "
                              "default: book on a GPU, quick elsewhere")
     parser.add_argument("--steps", type=int, default=None,
                         help="optimisation steps per net and side (default: one epoch)")

@@ -277,6 +277,16 @@ EXERCISES = {
                                   "channel over every position of every image too."),
                         (1, "The two variances differ: PyTorch's running variance is the unbiased estimate."),
                         (1023 / 1024, "That is the other way round: dividing by m − 1 gives the larger value.")]),
+    "11-6": dict(expected=64 * 128 + 128, what="the number of parameters of the 1x1 shortcut convolution",
+                 why="a 1x1 convolution has one weight per pair of input and output channels, 64 × 128 = 8,192, "
+                     "and one bias per output channel, 128: 8,320. The stride changes where it looks, not how "
+                     "many weights it has.",
+                 hint="a 1x1 kernel has one weight for each input channel, for each output channel; do not forget "
+                      "the biases.",
+                 slips=[(64 * 128, "That leaves out the 128 biases, one per output channel."),
+                        (128 * 128 + 128, "The shortcut reads the block's input, which has 64 channels, not 128."),
+                        (9 * 64 * 128 + 128, "That is a 3x3 convolution; the shortcut's kernel is 1x1."),
+                        (64 * 128 // 4 + 128, "The stride of 2 does not change the number of weights.")]),
     "09-2": lambda: _throughput_at_224(),   # computed when asked: defined below
 }
 

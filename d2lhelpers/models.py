@@ -1,6 +1,6 @@
 """The networks of the chapter notebooks, for notebooks and scripts that reuse them.
 
-Notebooks 05–08 and 10 write each network out as they teach it and check that it builds the
+Notebooks 05–08, 10 and 11 write each network out as they teach it and check that it builds the
 same layers as the function here; the comparison notebook and the benchmark import them.
 All layers are lazy, so every builder accepts any input size the network allows
 (``MIN_SIZE`` gives the smallest) and one channel (Fashion-MNIST) or more.
@@ -8,6 +8,7 @@ All layers are lazy, so every builder accepts any input size the network allows
 from __future__ import annotations
 
 from torch import nn
+from torch.nn import functional as F
 
 from .recipes import BOOK, QUICK
 
@@ -112,20 +113,68 @@ def nin(num_classes: int = 10, *, num_1x1: int = 2) -> nn.Sequential:
         nn.Flatten())
 
 
+class Residual(nn.Module):
+    """The book's residual block (EN §8.6.2, ZH §7.6.2): two 3x3 convolutions with batch
+    normalization, the input added before the last ReLU, through a 1x1 convolution
+    (``use_1x1conv``) where the channels or the size change. ``shortcut=False`` gives its plain
+    twin, the same layers without the addition (and without the 1x1 convolution it would not use)."""
+
+    def __init__(self, num_channels: int, use_1x1conv: bool = False, strides: int = 1, shortcut: bool = True):
+        super().__init__()
+        self.conv1 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1, stride=strides)
+        self.conv2 = nn.LazyConv2d(num_channels, kernel_size=3, padding=1)
+        self.conv3 = nn.LazyConv2d(num_channels, kernel_size=1, stride=strides) if use_1x1conv and shortcut else None
+        self.bn1, self.bn2 = nn.LazyBatchNorm2d(), nn.LazyBatchNorm2d()
+        self.shortcut = shortcut
+
+    def forward(self, X):
+        Y = F.relu(self.bn1(self.conv1(X)))
+        Y = self.bn2(self.conv2(Y))
+        if self.shortcut:
+            Y = Y + (X if self.conv3 is None else self.conv3(X))
+        return F.relu(Y)
+
+
+#: ResNet-18's stages: (residual blocks, channels) (EN §8.6.3, ZH §7.6.3).
+RESNET18_ARCH = ((2, 64), (2, 128), (2, 256), (2, 512))
+
+
+def resnet(arch=RESNET18_ARCH, num_classes: int = 10, *, shortcut: bool = True) -> nn.Sequential:
+    """The book's ResNet: a 7x7 convolution with stride 2, batch normalization, ReLU and 3x3 max
+    pooling with stride 2; then a stage of residual blocks per ``arch`` entry (the first block of
+    every stage after the first halves the size through a strided 1x1 shortcut); global average
+    pooling and a dense layer. ``shortcut=False``: the plain twin."""
+    stages = []
+    for i, (num_residuals, channels) in enumerate(arch):
+        stages.append(nn.Sequential(*(
+            Residual(channels, use_1x1conv=(j == 0 and i > 0), strides=2 if (j == 0 and i > 0) else 1,
+                     shortcut=shortcut) for j in range(num_residuals))))
+    return nn.Sequential(
+        nn.Sequential(nn.LazyConv2d(arch[0][1], kernel_size=7, stride=2, padding=3), nn.LazyBatchNorm2d(), nn.ReLU(),
+                      nn.MaxPool2d(kernel_size=3, stride=2, padding=1)),
+        *stages, nn.AdaptiveAvgPool2d((1, 1)), nn.Flatten(), nn.LazyLinear(num_classes))
+
+
+def resnet18(num_classes: int = 10) -> nn.Sequential:
+    """The book's ResNet-18 (notebook 11): 11.2 M parameters for 10 classes on one channel."""
+    return resnet(RESNET18_ARCH, num_classes)
+
+
 #: The smallest square input each network accepts (every layer still has an output).
-MIN_SIZE = {"lenet": 12, "bn-lenet": 16, "alexnet": 65, "vgg": 32, "nin": 67}
+MIN_SIZE = {"lenet": 12, "bn-lenet": 16, "alexnet": 65, "vgg": 32, "nin": 67, "resnet": 1}
 #: The input size the book trains each network at, and the one the quick and ci profiles use:
 #: read from the recipes, so that a size is set in one place.
 BOOK_SIZE = {name: recipe.input_size for name, recipe in BOOK["zh"].items()}
 QUICK_SIZE = {name: recipe.input_size for name, recipe in QUICK.items()}
 
 #: Builders by the names the checkpoints use: ``checkpoints/<name>-<profile>.pt``.
-BUILDERS = {"lenet": lenet, "bn-lenet": bn_lenet, "alexnet": alexnet, "vgg": lambda: vgg(small_arch()), "nin": nin}
+BUILDERS = {"lenet": lenet, "bn-lenet": bn_lenet, "alexnet": alexnet, "vgg": lambda: vgg(small_arch()), "nin": nin,
+            "resnet": resnet18}
 
 
 def build(name: str) -> nn.Sequential:
     """A fresh network by name: ``lenet``, ``bn-lenet`` (notebook 10), ``alexnet``, ``vgg`` (VGG-11 with a quarter of the
-    channels, as trained in notebook 07) or ``nin``."""
+    channels, as trained in notebook 07), ``nin`` or ``resnet`` (ResNet-18, notebook 11)."""
     try:
         return BUILDERS[name]()
     except KeyError:

@@ -108,21 +108,46 @@ def plot_history(history: pd.DataFrame, title: str | None = None, *, show: bool 
     return _finish(fig, show)
 
 
-def compare_losses(runs: dict[str, pd.DataFrame], title: str | None = None, *, chance: float | None = None,
-                   show: bool = True) -> Figure | None:
+def _steps(label: str, history) -> tuple[list[float], list[float]]:
+    steps = history.attrs.get("steps") if isinstance(history, pd.DataFrame) else None
+    if not steps or not history.attrs.get("train_examples"):
+        raise ValueError(f"run {label!r} has no losses logged within its epochs: pass a history from train.fit "
+                         f"(or a list of them, one per seed).")
+    return ([point["epoch"] * history.attrs["train_examples"] for point in steps],
+            [point["train_loss"] for point in steps])
+
+
+def compare_losses(runs: dict, title: str | None = None, *, chance: float | None = None,
+                   ax: plt.Axes | None = None, show: bool = True) -> Figure | None:
     """The training loss logged within each run (``history.attrs["steps"]``) against the number
     of training images seen, one curve per run: ``runs`` maps a label to what ``train.fit``
-    returned. ``chance`` draws a dotted line at the loss of a uniform guess (ln 10 for 10 classes)."""
+    returned, or to a list of such histories (one per seed, as ``train.over_seeds`` gives): then
+    the curve is their mean and a band spans their lowest and highest loss at each point.
+    ``chance`` draws a dotted line at the loss of a uniform guess (ln 10 for 10 classes). Pass
+    ``ax`` to draw into a figure of yours."""
     if not isinstance(runs, dict) or not runs:
         raise TypeError("runs maps a label to a history from train.fit, e.g. {'SGD': h1, 'Adam': h2}.")
-    fig, ax = plt.subplots(figsize=(6.5, 3))
+    own = ax is None
+    fig, ax = plt.subplots(figsize=(6.5, 3)) if own else (ax.figure, ax)
     for i, (label, history) in enumerate(runs.items()):
-        steps = history.attrs.get("steps") if isinstance(history, pd.DataFrame) else None
-        if not steps or not history.attrs.get("train_examples"):
-            raise ValueError(f"run {label!r} has no losses logged within its epochs: pass a history from train.fit.")
-        seen = [point["epoch"] * history.attrs["train_examples"] for point in steps]
-        ax.plot(seen, [point["train_loss"] for point in steps], marker="o", markersize=3, label=label,
-                linestyle=("-", "--", "-.", ":")[i % 4])   # styles too: curves that coincide stay visible
+        style = ("-", "--", "-.", ":")[i % 4]   # styles too: curves that coincide stay visible
+        if isinstance(history, (list, tuple)):
+            if not history:
+                raise ValueError(f"run {label!r} is an empty list: pass one history per seed.")
+            curves = [_steps(label, h) for h in history]
+            seen = curves[0][0]
+            if any(c[0] != seen for c in curves):
+                raise ValueError(f"the runs of {label!r} logged their losses at different points: compare seeds "
+                                 f"of one recipe.")
+            losses = torch.tensor([c[1] for c in curves], dtype=torch.float64)
+            line, = ax.plot(seen, losses.mean(0).tolist(), marker="o", markersize=3, linestyle=style,
+                            label=f"{label} (mean of {len(curves)})" if len(curves) > 1 else label)
+            if len(curves) > 1:
+                ax.fill_between(seen, losses.min(0).values.tolist(), losses.max(0).values.tolist(),
+                                color=line.get_color(), alpha=0.2, linewidth=0)
+        else:
+            seen, losses = _steps(label, history)
+            ax.plot(seen, losses, marker="o", markersize=3, label=label, linestyle=style)
     if chance is not None:
         ax.axhline(chance, color="gray", linestyle=":", label=f"{chance:.3f}: chance")
     ax.set_xlabel("training images seen")
@@ -134,7 +159,7 @@ def compare_losses(runs: dict[str, pd.DataFrame], title: str | None = None, *, c
         ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     else:
         ax.legend(fontsize=8)
-    return _finish(fig, show)
+    return _finish(fig, show) if own else None
 
 
 def compare_histories(runs: dict[str, pd.DataFrame], column: str = "val_acc", title: str | None = None, *,

@@ -205,7 +205,7 @@ class Recipe:
 # ---------------------------------------------------------------- the recipes the notebooks use
 
 #: The book's recipes, plain SGD at the book's sizes: EN (d2l.ai) and ZH (动手学深度学习) editions.
-#: EN §7.6 / §8.1–8.3, §8.5 and ZH §6.6 / §7.1–7.3, §7.5; VGG is the narrow VGG-11 (channels / 4)
+#: EN §7.6 / §8.1–8.3, §8.5–8.6 and ZH §6.6 / §7.1–7.3, §7.5–7.6; VGG is the narrow VGG-11 (channels / 4)
 #: both train; ``bn-lenet`` is LeNet with batch normalization, trained in float32 as the book does.
 BOOK = {
     "en": {"lenet": Recipe("sgd", lr=0.1, epochs=10, batch_size=128, input_size=28),
@@ -213,13 +213,15 @@ BOOK = {
                               channels_last=False),
            "alexnet": Recipe("sgd", lr=0.01, epochs=10, batch_size=128, input_size=224),
            "vgg": Recipe("sgd", lr=0.01, epochs=10, batch_size=128, input_size=224),
-           "nin": Recipe("sgd", lr=0.05, epochs=10, batch_size=128, input_size=224)},
+           "nin": Recipe("sgd", lr=0.05, epochs=10, batch_size=128, input_size=224),
+           "resnet": Recipe("sgd", lr=0.01, epochs=10, batch_size=128, input_size=96)},
     "zh": {"lenet": Recipe("sgd", lr=0.9, epochs=10, batch_size=256, input_size=28),
            "bn-lenet": Recipe("sgd", lr=1.0, epochs=10, batch_size=256, input_size=28, bf16=False,
                               channels_last=False),
            "alexnet": Recipe("sgd", lr=0.01, epochs=10, batch_size=128, input_size=224),
            "vgg": Recipe("sgd", lr=0.05, epochs=10, batch_size=128, input_size=224),
-           "nin": Recipe("sgd", lr=0.1, epochs=10, batch_size=128, input_size=224)},
+           "nin": Recipe("sgd", lr=0.1, epochs=10, batch_size=128, input_size=224),
+           "resnet": Recipe("sgd", lr=0.05, epochs=10, batch_size=256, input_size=96)},
 }
 
 #: Sized for a 2-core CPU laptop (a few minutes each): Adam with a one-cycle schedule, smaller
@@ -232,6 +234,7 @@ QUICK = {
     "vgg": Recipe("adam", lr=1e-3, epochs=2, batch_size=128, input_size=64, schedule="onecycle"),
     "nin": Recipe("adam", lr=1e-3, epochs=2, batch_size=64, input_size=131, schedule="onecycle",
                   init="kaiming", init_bias=0.1),
+    "resnet": Recipe("adam", lr=2e-3, epochs=2, batch_size=256, input_size=40, schedule="onecycle"),
 }
 
 #: The test suite's: the quick recipe on a few images, for seconds per notebook.

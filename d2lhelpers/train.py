@@ -32,7 +32,7 @@ from .recipes import Recipe
 
 __all__ = ["fit", "fit_quietly", "describe_runs", "over_seeds", "seed_summary", "evaluate", "train_epoch",
            "init_weights", "checkpoint_path", "load_history", "find_mistakes", "confusion_matrix",
-           "describe_confusions", "predict", "Callback", "CheckpointError"]
+           "describe_confusions", "predict", "reestimate_bn", "Callback", "CheckpointError"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent.parent / "checkpoints"
 #: Training-loss points logged within the epochs of a run, at least (two an epoch at the least).
@@ -668,6 +668,43 @@ def seed_summary(histories: Sequence[pd.DataFrame]) -> dict:
             "range": f"{min(accs):.3f}–{max(accs):.3f}",
             "classes never predicted, per seed": [len(h.attrs.get("val_never_predicted", [])) for h in histories],
             "seconds per run": round(sum(float(h.seconds.sum()) for h in histories) / len(histories), 1)}
+
+
+def reestimate_bn(net: nn.Module, batches: Iterable, num_batches: int = 20, *,
+                  device: torch.device | str | None = None) -> nn.Module:
+    """Recompute the running averages of every batch-normalization layer of ``net`` with its final
+    weights, from ``num_batches`` batches of ``batches`` (training batches): batch k enters with
+    weight 1/k, so the averages become the plain mean of the batches' statistics. After a short run
+    at a high learning rate the moving averages lag behind the weights (notebook 10, section 3.2).
+    Training mode without gradients, so no weight changes; returns ``net`` in evaluation mode, each
+    layer's momentum as it was. Layers are found by their running averages (PyTorch's and any
+    module with ``running_mean``, ``running_var`` and ``momentum``)."""
+    from .inspection import whole
+
+    whole(num_batches, "num_batches (how many batches to average over)", 1)
+    layers = [m for m in net.modules() if all(hasattr(m, a) for a in ("running_mean", "running_var", "momentum"))
+              and getattr(m, "running_mean", None) is not None]
+    if not layers:
+        raise ValueError(f"{type(net).__name__} has no batch-normalization layer with running averages to re-estimate.")
+    if device is None:
+        device = next((p.device for p in net.parameters()), torch.device("cpu"))
+    momenta = [m.momentum for m in layers]
+    seen = 0
+    net.train()
+    try:
+        with torch.no_grad():
+            for k, (X, _) in enumerate(itertools.islice(batches, num_batches), start=1):
+                for m in layers:
+                    m.momentum = 1 / k
+                net(X.to(device))
+                seen = k
+    finally:
+        for m, momentum in zip(layers, momenta):
+            m.momentum = momentum
+        net.eval()
+    if not seen:
+        raise ValueError("reestimate_bn got no batches; pass the training batches, e.g. data.load_splits(recipe).train.")
+    return net
 
 
 def load_history(path: str | os.PathLike) -> pd.DataFrame:

@@ -49,8 +49,8 @@ def test_both_pipelines_train_and_report_sane_figures(fashion_files, tmp_path, c
 def test_bad_options_are_refused(capsys):
     bench = load_script()
     with pytest.raises(SystemExit):
-        bench.parse_args(["--nets", "resnet"])
-    assert "unknown net(s) resnet" in capsys.readouterr().err
+        bench.parse_args(["--nets", "googlenet"])
+    assert "unknown net(s) googlenet" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         bench.parse_args(["--steps", "3"])
     assert "--steps must be 5 or more" in capsys.readouterr().err
@@ -59,4 +59,4 @@ def test_bad_options_are_refused(capsys):
             bench.parse_args(bad)
     err = capsys.readouterr().err
     assert "must be" in err and "--device gpu is not a device torch knows" in err
-    assert bench.parse_args([]).nets == ["lenet", "alexnet", "vgg", "nin"]
+    assert bench.parse_args([]).nets == ["lenet", "alexnet", "vgg", "nin", "resnet"]

@@ -1,4 +1,4 @@
-"""d2lhelpers.models: the book's four networks, their shapes, sizes and smallest inputs."""
+"""d2lhelpers.models: the book's networks, their shapes, sizes and smallest inputs."""
 import pytest
 import torch
 from torch import nn
@@ -51,6 +51,32 @@ def test_parameter_counts():
                                              + 2 * (6 + 16 + 120 + 84))
 
 
+
+def test_resnet18_has_the_books_shapes_and_its_plain_twin_only_drops_the_additions():
+    # the shapes the book prints after each stage at 96 px (EN 8.6.3, ZH 7.6.3)
+    net, x, shapes = models.resnet18(), torch.zeros(1, 1, 96, 96), []
+    for stage in net:
+        x = stage(x)
+        shapes.append(tuple(x.shape))
+    assert shapes[:5] == [(1, 64, 24, 24), (1, 64, 24, 24), (1, 128, 12, 12), (1, 256, 6, 6), (1, 512, 3, 3)]
+    assert shapes[-1] == (1, 10)
+    assert params(models.resnet18(), 96) == 11_178_378
+    convs = [m for m in models.resnet18().modules() if isinstance(m, nn.Conv2d)]
+    assert sum(m.kernel_size != (1, 1) for m in convs) + 1 == 18   # 17 convolutions and a dense layer
+    assert sum(m.kernel_size == (1, 1) for m in convs) == 3         # the shortcuts of stages 2-4
+    plain = models.resnet(shortcut=False)
+    plain(torch.zeros(2, 1, 28, 28))
+    assert sum(isinstance(m, nn.Conv2d) and m.kernel_size == (1, 1) for m in plain.modules()) == 0
+    torch.manual_seed(0)
+    block = models.Residual(3).eval()
+    X = torch.rand(4, 3, 6, 6)
+    block(X)
+    with torch.no_grad():                                   # the branch silenced: the block passes its input
+        block.bn2.weight.zero_()
+        block.bn2.bias.zero_()
+    assert torch.equal(block(X), X)
+    assert models.Residual(6, use_1x1conv=True, strides=2)(X).shape == (4, 6, 3, 3)
+
 def test_bn_lenet_normalises_before_each_sigmoid_and_has_the_books_shapes():
     table = inspection.layer_table(models.bn_lenet(), (1, 1, 28, 28))
     shapes = [s for s, layer in zip(table.output_shape, table.layer) if layer in ("Conv2d", "Linear", "AvgPool2d")]
@@ -74,8 +100,8 @@ def test_variants_and_the_small_vgg():
     assert [m.p for m in relu_max if isinstance(m, nn.Dropout)] == [0.3, 0.3]
     one = models.nin(num_1x1=1)
     assert sum(isinstance(m, nn.LazyConv2d) or isinstance(m, nn.Conv2d) for m in one.modules()) == 8
-    with pytest.raises(ValueError, match="choose one of lenet, bn-lenet, alexnet, vgg, nin"):
-        models.build("resnet")
+    with pytest.raises(ValueError, match="choose one of lenet, bn-lenet, alexnet, vgg, nin, resnet"):
+        models.build("googlenet")
 
 
 def test_the_quick_and_book_sizes_are_accepted():

@@ -158,6 +158,26 @@ def test_compare_losses_draws_one_curve_per_run_against_images_seen():
     plt.close("all")
 
 
+
+def test_compare_losses_averages_seeds_and_shades_their_range():
+    def run(losses):
+        h = pd.DataFrame({"epoch": [1], "train_loss": [losses[-1]], "train_acc": [0.5]})
+        h.attrs["steps"] = [{"epoch": (i + 1) / len(losses), "train_loss": v} for i, v in enumerate(losses)]
+        h.attrs["train_examples"] = 100
+        return h
+
+    _, ax = plt.subplots()
+    assert plot.compare_losses({"plain": [run([2.0, 1.0]), run([3.0, 2.0]), run([2.5, 0.0])]}, ax=ax) is None
+    line = ax.get_lines()[0]
+    assert line.get_label() == "plain (mean of 3)" and list(line.get_ydata()) == pytest.approx([2.5, 1.0])
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(0.0) and band.max() == pytest.approx(3.0)
+    with pytest.raises(ValueError, match="logged their losses at different points"):
+        plot.compare_losses({"x": [run([2.0, 1.0]), run([2.0, 1.5, 1.0])]}, show=False)
+    with pytest.raises(ValueError, match="run 'y' is an empty list"):
+        plot.compare_losses({"y": []}, show=False)
+    plt.close("all")
+
 def test_compare_histories_draws_a_curve_per_run_and_refuses_a_missing_column():
     fig = plot.compare_histories({"a": history(), "b": history()}, "val_acc", "title", show=False)
     ax = fig.axes[0]

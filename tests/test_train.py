@@ -779,3 +779,21 @@ def test_over_seeds_trains_one_run_per_seed_and_seed_summary_gives_mean_and_rang
         train.over_seeds(small_cnn_10, small, ())
     with pytest.raises(ValueError, match="no histories"):
         train.seed_summary([])
+
+
+def test_reestimate_bn_makes_the_averages_the_plain_mean_of_the_batches_statistics():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.BatchNorm1d(3, momentum=0.3), nn.Linear(3, 2))
+    net[0].running_mean.fill_(50.0)                          # stale averages, far from the data
+    batches = [(torch.randn(8, 3) * (k + 1) + k, torch.zeros(8)) for k in range(4)]
+    assert train.reestimate_bn(net, iter(batches), num_batches=3) is net
+    used = [X for X, _ in batches[:3]]
+    assert torch.allclose(net[0].running_mean, torch.stack([X.mean(0) for X in used]).mean(0), atol=1e-6)
+    assert torch.allclose(net[0].running_var, torch.stack([X.var(0) for X in used]).mean(0), atol=1e-5)
+    assert net[0].momentum == 0.3 and not net.training
+    with pytest.raises(ValueError, match="no batch-normalization layer"):
+        train.reestimate_bn(nn.Linear(3, 2), batches)
+    with pytest.raises(ValueError, match="got no batches"):
+        train.reestimate_bn(net, [])
+    with pytest.raises(ValueError, match="num_batches"):
+        train.reestimate_bn(net, batches, num_batches=0)
