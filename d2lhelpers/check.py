@@ -283,7 +283,7 @@ EXERCISES = {
                      "many weights it has.",
                  hint="a 1x1 kernel has one weight for each input channel, for each output channel; do not forget "
                       "the biases.",
-                 slips=[(64 * 128, "That leaves out the 128 biases, one per output channel."),
+                 slips=[(64 * 128, "That leaves out one number per output channel."),
                         (128 * 128 + 128, "The shortcut reads the block's input, which has 64 channels, not 128."),
                         (9 * 64 * 128 + 128, "That is a 3x3 convolution; the shortcut's kernel is 1x1."),
                         (64 * 128 // 4 + 128, "The stride of 2 does not change the number of weights.")]),
@@ -308,7 +308,7 @@ def _throughput_at_224(rate: float = 600.0) -> dict:
                      "same factor.",
                 slips=[(rate * large / small, "That is the other way round: more arithmetic per image means fewer "
                                               "images per second."),
-                       (630 * small / large, "That starts from the measured rate; the question supposes 600 "
+                       (586 * small / large, "That starts from the measured rate; the question supposes 600 "
                                              "examples per second at 64 px.")])
 
 
