@@ -281,7 +281,7 @@ class Batches:
 
     def __init__(self, images: torch.Tensor, labels: torch.Tensor, batch_size: int, *,
                  shuffle: bool = False, resize: int | Sequence[int] | None = None,
-                 seed: int = 0, drop_last: bool = False, classes: Sequence[str] = CLASSES):
+                 seed: int = 0, drop_last: bool = False, classes: Sequence[str] = CLASSES, augment=None):
         images, labels = torch.as_tensor(images), torch.as_tensor(labels)
         if images.dim() != 3 or labels.dim() != 1 or images.shape[0] != labels.shape[0]:
             raise ValueError(f"images must be (N, H, W) with one label each, labels (N,); got images {tuple(images.shape)} "
@@ -302,6 +302,10 @@ class Batches:
         self.shuffle, self.seed, self.drop_last = shuffle, seed, drop_last
         self.resize = _size(resize)
         self.classes = tuple(classes)
+        if augment is not None and not callable(augment):
+            raise TypeError(f"augment is an augment.Augmentation (or a function of a batch and a generator), "
+                            f"got {augment!r}.")
+        self.augment = augment
         self.epoch = 0
 
     @property
@@ -351,10 +355,15 @@ class Batches:
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         order = self.order(self.epoch).to(self.device)
+        generator = None
+        if self.augment is not None:                  # its own draws per epoch: a resumed run sees the same
+            generator = torch.Generator(device=self.device)
+            generator.manual_seed((self.seed * 1_000_003 + self.epoch + 7_919) % 2**63)
         self.epoch += 1
         for i in range(len(self)):
             idx = order[i * self.batch_size:(i + 1) * self.batch_size]
-            yield self.prepare(self.images[idx]), self.labels[idx]
+            X = self.prepare(self.images[idx])
+            yield (X if self.augment is None else self.augment(X, generator)), self.labels[idx]
 
     def __repr__(self) -> str:
         size = "x".join(map(str, self.resize)) if self.resize else "28x28"
@@ -404,7 +413,7 @@ class Splits(NamedTuple):
 
 
 def _split(ds: IdxDataset, batch_size: int, resize, *, device, train_subset, test_subset, seed,
-           validation: int) -> Splits:
+           validation: int, augment=None) -> Splits:
     batch_size = _whole(batch_size, "batch_size")
     validation = _whole(validation, "validation", 0)
     for name, k in (("train_subset", train_subset), ("test_subset", test_subset)):
@@ -418,9 +427,9 @@ def _split(ds: IdxDataset, batch_size: int, resize, *, device, train_subset, tes
     order = torch.randperm(n, generator=torch.Generator().manual_seed(VALIDATION_SEED))
     held_out, rest = order[:validation].sort().values, order[validation:].sort().values
 
-    def batches(images, labels, shuffle):
+    def batches(images, labels, shuffle, augment=None):
         return Batches(images.to(device), labels.to(device), batch_size, shuffle=shuffle, resize=resize,
-                       seed=seed, classes=ds.classes)
+                       seed=seed, classes=ds.classes, augment=augment)
 
     keep = _subset(rest.numel(), train_subset, seed, "train_subset")
     train_idx = rest if keep is None else rest[keep]
@@ -428,7 +437,7 @@ def _split(ds: IdxDataset, batch_size: int, resize, *, device, train_subset, tes
     keep = _subset(ds.test_images.shape[0], test_subset, seed, "test_subset")
     test_images, test_labels = (ds.test_images, ds.test_labels) if keep is None else (
         ds.test_images[keep], ds.test_labels[keep])
-    return Splits(batches(ds.train_images[train_idx], ds.train_labels[train_idx], True), val,
+    return Splits(batches(ds.train_images[train_idx], ds.train_labels[train_idx], True, augment), val,
                   batches(test_images, test_labels, False))
 
 
@@ -487,7 +496,8 @@ def load_splits(recipe, dataset: str = "fashion-mnist", *, device: torch.device 
         raise ValueError(f"unknown data set {dataset!r}: choose one of {', '.join(readers)}.")
     ds = readers[dataset]()
     return _split(ds, recipe.batch_size, recipe.input_size, device=device, train_subset=recipe.train_subset,
-                  test_subset=recipe.test_subset, seed=recipe.seed, validation=recipe.validation)
+                  test_subset=recipe.test_subset, seed=recipe.seed, validation=recipe.validation,
+                  augment=recipe.augment)
 
 
 def load_fashion_mnist(batch_size: int, resize: int | Sequence[int] | None = None, *,

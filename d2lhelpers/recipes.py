@@ -26,6 +26,7 @@ from typing import Iterable
 import torch
 
 from . import profile as _profile
+from .augment import Augmentation
 from .inspection import whole
 
 OPTIMIZERS = ("sgd", "adam", "adamw")
@@ -71,7 +72,9 @@ class Recipe:
     - ``train_subset``: train on this many images (None: all that are not held out);
       ``validation``: images held out of the training set to choose settings on;
       ``test_subset``: evaluate the test set's first this many (None: all 10,000).
-    - ``seed``: seeds initialisation, dropout, shuffling and the training subset.
+    - ``seed``: seeds initialisation, dropout, shuffling, the training subset and the augmentation.
+    - ``augment``: an :class:`~d2lhelpers.augment.Augmentation` applied to every training batch
+      (each image its own draw), or None.
     """
 
     optimizer: str = "sgd"
@@ -90,6 +93,7 @@ class Recipe:
     validation: int = 5000
     test_subset: int | None = None
     seed: int = 0
+    augment: Augmentation | None = None
 
     def __post_init__(self):
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -112,10 +116,14 @@ class Recipe:
         _check_whole("seed", self.seed, 0)
         if self.seed > MAX_SEED:
             raise ValueError(f"recipe field seed must be at most {MAX_SEED:,} (2**32 - 1), got {self.seed:,}.")
+        if isinstance(self.augment, dict):                # as saved with a checkpoint
+            object.__setattr__(self, "augment", Augmentation.from_dict(self.augment))
+        if not (self.augment is None or isinstance(self.augment, Augmentation)):
+            raise TypeError(f"recipe field augment is an augment.Augmentation or None, got {self.augment!r}.")
         # numpy or fraction values become plain Python numbers: the recipe is saved, printed and compared
         for f in fields(self):
             value = getattr(self, f.name)
-            if value is None or isinstance(value, str):
+            if value is None or isinstance(value, (str, Augmentation)):
                 continue
             plain = bool(value) if f.name in ("bf16", "channels_last") else (
                 int(value) if isinstance(value, numbers.Integral) else float(value))
@@ -195,6 +203,8 @@ class Recipe:
         data += f", {self.validation:,} held out for validation" if self.validation else ", no validation split"
         if self.test_subset:
             data += f", {self.test_subset:,} test images"
+        if self.augment is not None:
+            data += f", training images augmented ({self.augment.describe()})"
         return (f"{opt}, {self.epochs} epochs, batch {self.batch_size}, {self.input_size} px, {init}, "
                 f"{fast}, {data}, seed {self.seed}")
 
