@@ -346,7 +346,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help=f"comma-separated, from {', '.join(NETS)} (default: all)")
     parser.add_argument("--size", choices=("quick", "book"), default=None,
                         help="input sizes: the quick profile's ("
-                             + "/".join(str(models.QUICK_SIZE[n]) for n in NETS) + " px) or the book's (" + "/".join(str(models.BOOK_SIZE[n]) for n in NETS) + " px); "
+                             + "/".join(str(models.QUICK_SIZE[n]) for n in NETS) + " px) or the book's ("
+                             + "/".join(str(models.BOOK_SIZE[n]) for n in NETS) + " px); "
                              "default: book on a GPU, quick elsewhere")
     parser.add_argument("--steps", type=int, default=None,
                         help="optimisation steps per net and side (default: one epoch)")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -56,13 +56,6 @@ class Augmentation:
         object.__setattr__(self, "max_shift", _number("max_shift", self.max_shift, 0, 1))
         object.__setattr__(self, "brightness", _number("brightness", self.brightness, 0, 1))
         object.__setattr__(self, "contrast", _number("contrast", self.contrast, 0, 1))
-
-    @classmethod
-    def from_dict(cls, values: dict) -> "Augmentation":
-        return cls(**{k: tuple(v) if k == "scale" else v for k, v in values.items()})
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
     def describe(self) -> str:
         parts = []

@@ -117,7 +117,7 @@ class Recipe:
         if self.seed > MAX_SEED:
             raise ValueError(f"recipe field seed must be at most {MAX_SEED:,} (2**32 - 1), got {self.seed:,}.")
         if isinstance(self.augment, dict):                # as saved with a checkpoint
-            object.__setattr__(self, "augment", Augmentation.from_dict(self.augment))
+            object.__setattr__(self, "augment", Augmentation(**self.augment))
         if not (self.augment is None or isinstance(self.augment, Augmentation)):
             raise TypeError(f"recipe field augment is an augment.Augmentation or None, got {self.augment!r}.")
         # numpy or fraction values become plain Python numbers: the recipe is saved, printed and compared

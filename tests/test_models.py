@@ -51,7 +51,6 @@ def test_parameter_counts():
                                              + 2 * (6 + 16 + 120 + 84))
 
 
-
 def test_resnet18_has_the_books_shapes_and_its_plain_twin_only_drops_the_additions():
     # the shapes the book prints after each stage at 96 px (EN 8.6.3, ZH 7.6.3)
     net, x, shapes = models.resnet18(), torch.zeros(1, 1, 96, 96), []
@@ -76,6 +75,7 @@ def test_resnet18_has_the_books_shapes_and_its_plain_twin_only_drops_the_additio
         block.bn2.bias.zero_()
     assert torch.equal(block(X), X)
     assert models.Residual(6, use_1x1conv=True, strides=2)(X).shape == (4, 6, 3, 3)
+
 
 def test_bn_lenet_normalises_before_each_sigmoid_and_has_the_books_shapes():
     table = inspection.layer_table(models.bn_lenet(), (1, 1, 28, 28))
