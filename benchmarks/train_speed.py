@@ -17,7 +17,12 @@ reached. ``--breakdown`` trains each side once more with timers and splits its t
 forward, backward, optimiser step, evaluation and the rest. ``--repeat`` reports the median of
 several runs (these machines are noisy); ``--epochs`` and ``--lr`` train longer or faster when
 the accuracies are to be compared; ``--fp32``, ``--compile`` and ``--threads`` try our side's
-options. Run ``python benchmarks/train_speed.py --help`` for all of them.
+options. ``--augment flip`` (the book's random horizontal flip) or ``--augment all`` (flip,
+rotation, zoom, shift, brightness and contrast) trains both sides a second time with training
+augmentation: d2l's way, each image a PIL image through torchvision transforms in the
+``DataLoader``'s workers; ours, ``augment.Augmentation`` on whole batches on the device; the
+figures give each side's cost of augmenting. Run ``python benchmarks/train_speed.py --help`` for
+all of them.
 """
 from __future__ import annotations
 
@@ -39,7 +44,7 @@ from pathlib import Path
 import torch
 from torch.optim.optimizer import register_optimizer_step_post_hook, register_optimizer_step_pre_hook
 
-from d2lhelpers import data, models, profile, recipes, train
+from d2lhelpers import augment, data, models, profile, recipes, train
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
@@ -47,6 +52,24 @@ RESULTS = ROOT / "benchmarks" / "results"
 #: input sizes: models.BOOK_SIZE / QUICK_SIZE)
 NETS = {name: (book.batch_size, book.lr) for name, book in recipes.BOOK["zh"].items()
         if name != "bn-lenet"}   # the networks of 05-08 and 11; BN-LeNet is LeNet's size
+
+
+#: --augment: what each side applies to the training images, the same kinds of change on both
+AUGMENTATIONS = {"flip": augment.Augmentation(flip=0.5),
+                 "all": augment.Augmentation(flip=0.5, max_rotate=15, scale=(0.9, 1.1), max_shift=0.1,
+                                             brightness=0.3, contrast=0.3)}
+
+
+def torchvision_augmentation(kind: str) -> list:
+    """The per-image transforms of d2l's side for ``--augment kind`` (applied to PIL images)."""
+    import torchvision.transforms as T
+
+    a = AUGMENTATIONS[kind]
+    steps = [T.RandomHorizontalFlip(a.flip)]
+    if kind == "all":
+        steps += [T.RandomAffine(a.max_rotate, translate=(a.max_shift, a.max_shift), scale=a.scale),
+                  T.ColorJitter(brightness=a.brightness, contrast=a.contrast)]
+    return steps
 
 
 class FirstBatches:
@@ -230,7 +253,8 @@ def measured(net: torch.nn.Module, device: torch.device, train_iter: FirstBatche
 
 
 def run_d2l(name: str, size: int, batch: int, lr: float, steps: int, test_batches: int,
-            device: torch.device, breakdown: bool = False, epochs: int = 1, seed: int = 0, **_) -> dict:
+            device: torch.device, breakdown: bool = False, epochs: int = 1, seed: int = 0,
+            augment: str | None = None, **_) -> dict:
     import d2l.torch as d2l
 
     root = data.torchvision_root()                   # verified files where torchvision looks
@@ -242,6 +266,8 @@ def run_d2l(name: str, size: int, batch: int, lr: float, steps: int, test_batche
         try:
             start = time.perf_counter()
             train_loader, test_loader = d2l.load_data_fashion_mnist(batch, resize=size if size != 28 else None)
+            if augment:       # the book's way (EN §14.1.2, ZH §13.1.2): transforms in the data set
+                train_loader = d2l_augmented_loader(d2l, batch, size, augment)
             setup = time.perf_counter() - start
         finally:
             os.chdir(here)
@@ -273,13 +299,25 @@ def run_d2l(name: str, size: int, batch: int, lr: float, steps: int, test_batche
             "test_acc": float(printed.split("test acc ")[1].split()[0])}
 
 
+def d2l_augmented_loader(d2l, batch: int, size: int, kind: str):
+    """d2l's load_data_fashion_mnist training loader with ``kind``'s augmentation before its resize
+    and ToTensor, read from "../data" as d2l does."""
+    import torchvision
+    import torchvision.transforms as T
+
+    trans = torchvision_augmentation(kind) + ([T.Resize(size)] if size != 28 else []) + [T.ToTensor()]
+    dataset = torchvision.datasets.FashionMNIST(root="../data", train=True, transform=T.Compose(trans), download=True)
+    return torch.utils.data.DataLoader(dataset, batch, shuffle=True, num_workers=d2l.get_dataloader_workers())
+
+
 def run_ours(name: str, size: int, batch: int, lr: float, steps: int, test_batches: int,
              device: torch.device, breakdown: bool = False, fast: bool | None = None,
-             compile: bool = False, epochs: int = 1, seed: int = 0) -> dict:
+             compile: bool = False, epochs: int = 1, seed: int = 0, augment: str | None = None) -> dict:
     start = time.perf_counter()
     dataset = data.read_fashion_mnist()
+    augmentation = AUGMENTATIONS[augment] if augment else None
     train_iter = FirstBatches(data.Batches(dataset.train_images.to(device), dataset.train_labels.to(device),
-                                           batch, resize=size, shuffle=True, seed=seed), steps)
+                                           batch, resize=size, shuffle=True, seed=seed, augment=augmentation), steps)
     n_test = min(test_batches * batch, len(dataset.test_labels))   # the same first test images as d2l's
     test_iter = FirstBatches(data.Batches(dataset.test_images[:n_test].to(device),
                                           dataset.test_labels[:n_test].to(device), batch, resize=size), test_batches)
@@ -290,7 +328,7 @@ def run_ours(name: str, size: int, batch: int, lr: float, steps: int, test_batch
     # after every epoch (passed as the validation batches), and nothing is held out of training
     recipe = recipes.BOOK["zh"][name].replace(lr=lr, batch_size=batch, epochs=epochs, input_size=size, seed=seed,
                                               validation=0, bf16=bf16, channels_last=channels_last,
-                                              init="none" if compile else "xavier")
+                                              init="none" if compile else "xavier", augment=augmentation)
     net = models.build(name)
     if compile:        # initialised as fit would, then compiled (compiling counts in the time)
         train.init_weights(net, torch.zeros(2, 1, size, size))
@@ -329,13 +367,17 @@ def markdown_table(report: dict) -> str:
              "| net | input | steps | d2l s/epoch | ours s/epoch | speed-up | d2l ex/s | ours ex/s "
              "| data share d2l / ours | peak MiB d2l / ours | test acc d2l / ours |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
+    augmented = s.get("augment")
     for name, r in report["nets"].items():
-        d, o = r["d2l"], r["ours"]
         key = "gpu_peak_mib" if gpu else "peak_rss_mib"
-        lines.append(f"| {name} | {r['input_size']} px | {r['steps']} | {d['epoch_seconds']:.1f} | "
-                     f"{o['epoch_seconds']:.1f} | **{r['speedup']:.2f}×** | {d['examples_per_sec']:,.0f} | "
-                     f"{o['examples_per_sec']:,.0f} | {d['data_share']:.0%} / {o['data_share']:.0%} | "
-                     f"{d[key]:,.0f} / {o[key]:,.0f} | {d['test_acc']:.3f} / {o['test_acc']:.3f} |")
+        rows = [(name, r["d2l"], r["ours"], r["speedup"])]
+        if augmented and "d2l+aug" in r:
+            rows.append((f"{name} + {augmented} augmentation", r["d2l+aug"], r["ours+aug"], r["speedup_augmented"]))
+        for label, d, o, speedup in rows:
+            lines.append(f"| {label} | {r['input_size']} px | {r['steps']} | {d['epoch_seconds']:.1f} | "
+                         f"{o['epoch_seconds']:.1f} | **{speedup:.2f}×** | {d['examples_per_sec']:,.0f} | "
+                         f"{o['examples_per_sec']:,.0f} | {d['data_share']:.0%} / {o['data_share']:.0%} | "
+                         f"{d[key]:,.0f} / {o[key]:,.0f} | {d['test_acc']:.3f} / {o['test_acc']:.3f} |")
     return "\n".join(lines)
 
 
@@ -368,6 +410,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="our side without bf16 autocast and channels_last (to see what they bring)")
     parser.add_argument("--compile", action="store_true",
                         help="our side with torch.compile (compiling counts in its time)")
+    parser.add_argument("--augment", choices=tuple(AUGMENTATIONS), default=None,
+                        help="train both sides again with training augmentation: flip (the book's random "
+                             "horizontal flip) or all (flip, rotation, zoom, shift, brightness, contrast); "
+                             "d2l's per image in its DataLoader, ours on whole batches on the device")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
     parser.add_argument("--table", default=None, metavar="JSON",
                         help="print the markdown table of an earlier run's JSON and stop")
@@ -408,11 +454,12 @@ def main(argv=None) -> dict:
     report = {"machine": machine(device), "settings": {"size": size_kind, "steps": args.steps, "epochs": args.epochs,
                                                        "lr": args.lr, "repeat": args.repeat, "seed": args.seed,
                                                        "test_batches": args.test_batches, "fp32": args.fp32,
-                                                       "compile": args.compile, "threads": args.threads},
+                                                       "compile": args.compile, "threads": args.threads,
+                                                       "augment": args.augment},
               "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "nets": {}}
     print(f"{report['machine']['cpu']}, {report['machine']['cores']} cores; device {report['machine']['device']}; "
           f"torch {torch.__version__}; {size_kind} sizes")
-    header = (f"{'net':<8}{'px':>4}{'steps':>6} | {'side':<5}{'s/epoch':>8}{'ex/s':>9}{'data':>7}{'peak MiB':>10}"
+    header = (f"{'net':<8}{'px':>4}{'steps':>6} | {'side':<8}{'s/epoch':>8}{'ex/s':>9}{'data':>7}{'peak MiB':>10}"
               f"{'test acc':>9}")
     print(header)
     print("-" * len(header))
@@ -424,30 +471,41 @@ def main(argv=None) -> dict:
         test_batches = args.test_batches or math.ceil(10_000 / batch)  # the whole test set
         result = {"input_size": size, "batch_size": batch, "lr": lr, "steps": steps, "epochs": args.epochs,
                   "test_batches": test_batches}
-        for side, run in (("d2l", run_d2l), ("ours", run_ours)):
+        sides = [("d2l", run_d2l, None), ("ours", run_ours, None)]
+        if args.augment:
+            sides += [("d2l+aug", run_d2l, args.augment), ("ours+aug", run_ours, args.augment)]
+        for side, run, augmentation in sides:
             runs = []
             for _ in range(args.repeat):
                 profile.set_seed(args.seed)
                 runs.append(run(name, size, batch, lr, steps, test_batches, device, epochs=args.epochs,
-                                seed=args.seed, **ours_options))
+                                seed=args.seed, augment=augmentation, **ours_options))
             runs.sort(key=lambda r: r["seconds"])
             result[side] = r = dict(runs[len(runs) // 2], all_seconds=[r["seconds"] for r in runs])
             peak = r["gpu_peak_mib"] if r["gpu_peak_mib"] is not None else r["peak_rss_mib"]
-            print(f"{name:<8}{size:>4}{steps:>6} | {side:<5}{r['epoch_seconds']:>8.1f}{r['examples_per_sec']:>9,.0f}"
+            print(f"{name:<8}{size:>4}{steps:>6} | {side:<8}{r['epoch_seconds']:>8.1f}{r['examples_per_sec']:>9,.0f}"
                   f"{r['data_share']:>7.0%}{peak:>10,.0f}{r['test_acc']:>9.3f}", flush=True)
         result["speedup"] = result["d2l"]["seconds"] / result["ours"]["seconds"]
         gap = result["ours"]["test_acc"] - result["d2l"]["test_acc"]
         chance = max(result["ours"]["test_acc"], result["d2l"]["test_acc"]) < 0.2
         print(f"{'':<18} | speed-up {result['speedup']:.2f}x, accuracy difference {gap:+.3f}"
               + (" (both near chance: train longer to compare accuracy)" if chance else ""), flush=True)
+        if args.augment:
+            result["speedup_augmented"] = result["d2l+aug"]["seconds"] / result["ours+aug"]["seconds"]
+            # the share of each side's training throughput that augmenting costs
+            result["augment_cost"] = {side: 1 - result[f"{side}+aug"]["examples_per_sec"]
+                                      / result[side]["examples_per_sec"] for side in ("d2l", "ours")}
+            print(f"{'':<18} | with {args.augment} augmentation: speed-up {result['speedup_augmented']:.2f}x; "
+                  f"augmenting costs d2l {result['augment_cost']['d2l']:.0%} of its examples/s, ours "
+                  f"{result['augment_cost']['ours']:.0%}", flush=True)
         if args.breakdown:
-            for side, run in (("d2l", run_d2l), ("ours", run_ours)):
+            for side, run, augmentation in sides:
                 profile.set_seed(args.seed)
                 timed = run(name, size, batch, lr, steps, test_batches, device, breakdown=True, epochs=args.epochs,
-                            seed=args.seed, **ours_options)
+                            seed=args.seed, augment=augmentation, **ours_options)
                 result[side]["breakdown"] = timed["breakdown"]
                 total = sum(timed["breakdown"].values())
-                print(f"{'':<18} | {side:<5}" + "  ".join(f"{part} {seconds / total:.0%}" for part, seconds
+                print(f"{'':<18} | {side:<8}" + "  ".join(f"{part} {seconds / total:.0%}" for part, seconds
                                                           in timed["breakdown"].items())
                       + f"  (of {total:.1f} s)", flush=True)
         report["nets"][name] = result

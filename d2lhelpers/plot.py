@@ -162,19 +162,42 @@ def compare_losses(runs: dict, title: str | None = None, *, chance: float | None
     return _finish(fig, show) if own else None
 
 
-def compare_histories(runs: dict[str, pd.DataFrame], column: str = "val_acc", title: str | None = None, *,
+def compare_histories(runs: dict, column: str = "val_acc", title: str | None = None, *,
                       ax: plt.Axes | None = None, show: bool = True) -> Figure | None:
     """One curve per run of a history column (default ``val_acc``) against the epoch: ``runs``
-    maps a label to what ``train.fit`` returned. Pass ``ax`` to draw into a figure of yours."""
+    maps a label to what ``train.fit`` returned, or to a list of such histories (one per seed, as
+    ``train.over_seeds`` gives): then the curve is their mean and a band spans their lowest and
+    highest value at each epoch. Pass ``ax`` to draw into a figure of yours."""
     if not isinstance(runs, dict) or not runs:
         raise TypeError("runs maps a label to a history from train.fit, e.g. {'plain': h1, 'with BN': h2}.")
     own = ax is None
     fig, ax = plt.subplots(figsize=(6.5, 3)) if own else (ax.figure, ax)
-    for label, history in runs.items():
+
+    def checked(label, history):
         if not isinstance(history, pd.DataFrame) or column not in history:
-            raise ValueError(f"run {label!r} has no column {column!r}: pass histories from train.fit and one of "
-                             f"train_loss, train_acc, val_loss, val_acc.")
-        ax.plot(history["epoch"], history[column], marker="o", markersize=3, label=label)
+            raise ValueError(f"run {label!r} has no column {column!r}: pass histories from train.fit (or a list of "
+                             f"them, one per seed) and one of train_loss, train_acc, val_loss, val_acc.")
+        return history
+
+    for i, (label, history) in enumerate(runs.items()):
+        style = ("-", "--", "-.", ":")[i % 4]   # curves that coincide stay visible
+        if isinstance(history, (list, tuple)):
+            if not history:
+                raise ValueError(f"run {label!r} is an empty list: pass one history per seed.")
+            histories = [checked(label, h) for h in history]
+            epochs = histories[0]["epoch"].tolist()
+            if any(h["epoch"].tolist() != epochs for h in histories):
+                raise ValueError(f"the runs of {label!r} have different epochs: compare seeds of one recipe.")
+            values = torch.tensor([h[column].tolist() for h in histories], dtype=torch.float64)
+            line, = ax.plot(epochs, values.mean(0).tolist(), marker="o", markersize=3, linestyle=style,
+                            label=f"{label} (mean of {len(histories)})" if len(histories) > 1 else label)
+            if len(histories) > 1:
+                ax.fill_between(epochs, values.min(0).values.tolist(), values.max(0).values.tolist(),
+                                color=line.get_color(), alpha=0.2, linewidth=0)
+        else:
+            history = checked(label, history)
+            ax.plot(history["epoch"], history[column], marker="o", markersize=3, label=label, linestyle=style)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))    # epochs are whole numbers
     ax.set_xlabel("epoch")
     ax.set_ylabel({"val_acc": "validation accuracy", "train_acc": "training accuracy", "val_loss": "validation loss",
                    "train_loss": "training loss"}.get(column, column))

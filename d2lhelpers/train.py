@@ -562,11 +562,26 @@ def _initialise(net, train_iter, val_iter, recipe: Recipe, device, classes, chan
         net.to(memory_format=torch.channels_last)
 
 
+def progress_wanted() -> bool:
+    """Whether to draw progress bars: yes unless ``TQDM_DISABLE`` is set (as the test suite and
+    ``scripts/execute_notebooks.py`` set it), the variable tqdm itself reads."""
+    return os.environ.get("TQDM_DISABLE", "").strip().lower() in ("", "0", "false", "no")
+
+
+def progress(iterable: Iterable, description: str | None = None, **kwargs):
+    """``iterable`` with a tqdm bar (a widget in a notebook) for a long loop, say of training runs,
+    or without one when :func:`progress_wanted` says no, like :func:`fit`'s own bar. ``kwargs``
+    go to tqdm."""
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, desc=description, disable=not progress_wanted(), **kwargs)
+
+
 def _callbacks(extra, progress, live_plot, verbose) -> list[Callback]:
     """The progress bar, the live plot (in a notebook) or a line per epoch (elsewhere), then ``extra``."""
     in_notebook = _in_notebook()
     if progress is None:
-        progress = os.environ.get("TQDM_DISABLE", "").strip().lower() in ("", "0", "false", "no")
+        progress = progress_wanted()
     hooks: list[Callback] = [ProgressBar()] if progress else []
     if live_plot if live_plot is not None else in_notebook:
         from .plot import LivePlot  # plotting lives in plot; train only calls it back

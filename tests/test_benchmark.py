@@ -46,6 +46,31 @@ def test_both_pipelines_train_and_report_sane_figures(fashion_files, tmp_path, c
     assert table[-1].startswith("| lenet | 28 px | 5 | ") and f"**{lenet['speedup']:.2f}×**" in table[-1]
 
 
+def test_augment_trains_both_sides_again_with_augmentation(fashion_files, tmp_path, capsys):
+    bench = load_script()
+    out = tmp_path / "augmented.json"
+    report = bench.main(["--nets", "lenet", "--steps", "5", "--test-batches", "2", "--device", "cpu",
+                         "--augment", "all", "--out", str(out)])
+    lenet = report["nets"]["lenet"]
+    assert report["settings"]["augment"] == "all"
+    for side in ("d2l", "ours", "d2l+aug", "ours+aug"):
+        assert lenet[side]["examples_per_sec"] > 0 and 0 <= lenet[side]["test_acc"] <= 1
+    assert "augmented" in lenet["ours+aug"]["recipe"] and "augmented" not in lenet["ours"]["recipe"]
+    assert lenet["speedup_augmented"] == pytest.approx(lenet["d2l+aug"]["seconds"] / lenet["ours+aug"]["seconds"])
+    for side in ("d2l", "ours"):
+        assert lenet["augment_cost"][side] == pytest.approx(
+            1 - lenet[f"{side}+aug"]["examples_per_sec"] / lenet[side]["examples_per_sec"])
+    assert "with all augmentation: speed-up" in capsys.readouterr().out
+    bench.main(["--table", str(out)])
+    table = capsys.readouterr().out.splitlines()
+    assert table[-2].startswith("| lenet | 28 px | 5 | ")
+    assert table[-1].startswith("| lenet + all augmentation | 28 px | 5 | ")
+    # the two sides apply the same kinds of change
+    steps = [type(t).__name__ for t in bench.torchvision_augmentation("all")]
+    assert steps == ["RandomHorizontalFlip", "RandomAffine", "ColorJitter"]
+    assert bench.AUGMENTATIONS["all"].max_rotate == bench.torchvision_augmentation("all")[1].degrees[1] == 15
+
+
 def test_bad_options_are_refused(capsys):
     bench = load_script()
     with pytest.raises(SystemExit):
@@ -60,3 +85,6 @@ def test_bad_options_are_refused(capsys):
     err = capsys.readouterr().err
     assert "must be" in err and "--device gpu is not a device torch knows" in err
     assert bench.parse_args([]).nets == ["lenet", "alexnet", "vgg", "nin", "resnet"]
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--augment", "cutout"])
+    assert "invalid choice: 'cutout'" in capsys.readouterr().err

@@ -178,6 +178,26 @@ def test_compare_losses_averages_seeds_and_shades_their_range():
         plot.compare_losses({"y": []}, show=False)
     plt.close("all")
 
+def test_compare_histories_averages_seeds_with_a_band():
+    low, high = history(), history()
+    high["val_acc"] = [0.75, 0.85, 0.9]
+    _, ax = plt.subplots()
+    assert plot.compare_histories({"flip": [low, high], "none": history()}, ax=ax) is None
+    mean = ax.get_lines()[0]
+    assert mean.get_label() == "flip (mean of 2)" and list(mean.get_ydata()) == pytest.approx([0.7, 0.8, 0.85])
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == pytest.approx(0.65) and band.max() == pytest.approx(0.9)
+    assert ax.get_lines()[1].get_label() == "none"
+    short = history().iloc[:2]
+    with pytest.raises(ValueError, match="different epochs"):
+        plot.compare_histories({"x": [history(), short]}, show=False)
+    with pytest.raises(ValueError, match="run 'y' is an empty list"):
+        plot.compare_histories({"y": []}, show=False)
+    with pytest.raises(ValueError, match="no column 'val_acc'"):
+        plot.compare_histories({"z": [history().drop(columns="val_acc")]}, show=False)
+    plt.close("all")
+
+
 def test_compare_histories_draws_a_curve_per_run_and_refuses_a_missing_column():
     fig = plot.compare_histories({"a": history(), "b": history()}, "val_acc", "title", show=False)
     ax = fig.axes[0]

@@ -1,5 +1,6 @@
 """d2lhelpers.train: fit's history, initialisation, checkpoints, small data, errors."""
 import re
+import sys
 
 import pytest
 import torch
@@ -797,3 +798,15 @@ def test_reestimate_bn_makes_the_averages_the_plain_mean_of_the_batches_statisti
         train.reestimate_bn(net, [])
     with pytest.raises(ValueError, match="num_batches"):
         train.reestimate_bn(net, batches, num_batches=0)
+
+
+def test_progress_draws_a_bar_unless_tqdm_disable_is_set(monkeypatch, capsys):
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    assert not train.progress_wanted()
+    bar = train.progress(range(3), "runs")
+    assert bar.disable and list(bar) == [0, 1, 2]
+    monkeypatch.setenv("TQDM_DISABLE", "")
+    assert train.progress_wanted()
+    bar = train.progress(range(3), "runs", file=sys.stderr)
+    assert not bar.disable and list(bar) == [0, 1, 2]
+    assert "runs" in capsys.readouterr().err
