@@ -227,7 +227,8 @@ class Checkpoint:
         saved_facts, facts = state.get("facts") or {}, identity.get("facts") or {}
         for key, what in (("train_examples", "training images"), ("val_examples", "validation images"),
                           ("input_size", "input size"), ("train_data", "the training images' fingerprint"),
-                          ("val_data", "the validation images' fingerprint")):
+                          ("val_data", "the validation images' fingerprint"),
+                          ("start_weights", "the starting weights' fingerprint")):
             there, here = saved_facts.get(key), facts.get(key)
             if there is not None and here is not None and tuple(_pair(there)) != tuple(_pair(here)):
                 differences.append(f"{what} {there} there, {here} here")

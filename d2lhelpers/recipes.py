@@ -75,6 +75,11 @@ class Recipe:
     - ``seed``: seeds initialisation, dropout, shuffling, the training subset and the augmentation.
     - ``augment``: an :class:`~d2lhelpers.augment.Augmentation` applied to every training batch
       (each image its own draw), or None.
+    - ``head_lr``: fine-tuning (notebook 13): the learning rate of the network's output layer (its
+      last child module with parameters) where it differs from ``lr``, the body's; the book uses
+      10 × ``lr``. ``freeze_body``: train the output layer only; the body keeps its weights and
+      its batch-normalization statistics (evaluation mode). Both keep the weights the network
+      brings, so they need ``init="none"``.
     """
 
     optimizer: str = "sgd"
@@ -94,6 +99,8 @@ class Recipe:
     test_subset: int | None = None
     seed: int = 0
     augment: Augmentation | None = None
+    head_lr: float | None = None
+    freeze_body: bool = False
 
     def __post_init__(self):
         _check_choice("optimizer", self.optimizer, OPTIMIZERS)
@@ -106,6 +113,12 @@ class Recipe:
         _check_choice("schedule", self.schedule, SCHEDULES)
         _check_choice("init", self.init, INITS)
         _check_number("init_bias", self.init_bias, allow_none=True)
+        _check_number("head_lr", self.head_lr, positive=True, allow_none=True)
+        if not isinstance(self.freeze_body, bool):
+            raise TypeError(f"recipe field freeze_body must be True or False, got {self.freeze_body!r}.")
+        if (self.head_lr is not None or self.freeze_body) and self.init != "none":
+            raise ValueError("head_lr and freeze_body fine-tune a network whose weights you loaded: set init='none' "
+                             "as well, or fit would initialise every layer anew.")
         for name in ("bf16", "channels_last"):
             if getattr(self, name) not in (None, True, False):
                 raise TypeError(f"recipe field {name} must be True, False or None (decide for the device), "
@@ -125,7 +138,7 @@ class Recipe:
             value = getattr(self, f.name)
             if value is None or isinstance(value, (str, Augmentation)):
                 continue
-            plain = bool(value) if f.name in ("bf16", "channels_last") else (
+            plain = bool(value) if f.name in ("bf16", "channels_last", "freeze_body") else (
                 int(value) if isinstance(value, numbers.Integral) else float(value))
             object.__setattr__(self, f.name, plain)
         if self.momentum and self.optimizer != "sgd":
@@ -165,7 +178,19 @@ class Recipe:
         return (bf16 if self.bf16 is None else self.bf16,
                 channels_last if self.channels_last is None else self.channels_last)
 
-    def make_optimizer(self, params: Iterable[torch.nn.Parameter]) -> torch.optim.Optimizer:
+    def param_groups(self, net: torch.nn.Module) -> list[dict]:
+        """The optimiser's parameter groups for ``net``: one group, or with ``head_lr`` the body at
+        ``lr`` and the output layer (:func:`output_layer`) at ``head_lr``; with ``freeze_body`` the
+        output layer alone."""
+        if self.head_lr is None and not self.freeze_body:
+            return [{"params": list(net.parameters())}]
+        head = output_layer(net)
+        head_ids = {id(p) for p in head.parameters()}
+        groups = [] if self.freeze_body else [{"params": [p for p in net.parameters() if id(p) not in head_ids]}]
+        return groups + [{"params": list(head.parameters()), "lr": self.head_lr or self.lr}]
+
+    def make_optimizer(self, params) -> torch.optim.Optimizer:
+        """The recipe's optimiser over ``params``: parameters, or groups from :meth:`param_groups`."""
         if self.optimizer == "sgd":
             return torch.optim.SGD(params, lr=self.lr, momentum=self.momentum, weight_decay=self.weight_decay)
         kind = torch.optim.Adam if self.optimizer == "adam" else torch.optim.AdamW
@@ -174,8 +199,9 @@ class Recipe:
     def make_scheduler(self, optimizer: torch.optim.Optimizer, steps_per_epoch: int):
         """The schedule over ``epochs * steps_per_epoch`` batches, or None."""
         total = self.epochs * steps_per_epoch
-        if self.schedule == "onecycle":
-            return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=self.lr, total_steps=total)
+        if self.schedule == "onecycle":        # each group peaks at its own rate
+            return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[g["lr"] for g in optimizer.param_groups],
+                                                       total_steps=total)
         if self.schedule == "cosine":
             return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=total)
         return None
@@ -184,6 +210,10 @@ class Recipe:
         """The recipe in one line, e.g. ``SGD lr 0.9, 10 epochs, batch 256, 28 px, Xavier init, ...``."""
         name = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW"}[self.optimizer]
         opt = f"{name} lr {self.lr:g}"
+        if self.freeze_body:
+            opt = f"{name} lr {self.head_lr or self.lr:g} on the output layer only (body frozen)"
+        elif self.head_lr is not None:
+            opt += f" (output layer lr {self.head_lr:g})"
         if self.momentum:
             opt += f" momentum {self.momentum:g}"
         if self.weight_decay:
@@ -210,6 +240,15 @@ class Recipe:
 
     def __str__(self) -> str:
         return "Recipe: " + self.describe()
+
+
+def output_layer(net: torch.nn.Module) -> torch.nn.Module:
+    """The output layer a fine-tuning recipe treats apart: the last child module of ``net`` that has
+    parameters (``fc`` of torchvision's ResNets, the final ``Linear`` of this project's networks)."""
+    with_params = [m for m in net.children() if any(True for _ in m.parameters())]
+    if not with_params:
+        raise ValueError(f"{type(net).__name__} has no child module with parameters to call its output layer.")
+    return with_params[-1]
 
 
 # ---------------------------------------------------------------- the recipes the notebooks use

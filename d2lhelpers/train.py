@@ -13,6 +13,7 @@ book-keeping. First explained in ``notebooks/00-setup-check.ipynb``.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import json
@@ -28,7 +29,7 @@ from torch import nn
 
 from . import doctor, profile
 from .checkpoint import Checkpoint, CheckpointError, describe_loss, describe_net
-from .recipes import Recipe
+from .recipes import Recipe, output_layer
 
 __all__ = ["fit", "fit_quietly", "describe_runs", "over_seeds", "seed_summary", "evaluate", "train_epoch",
            "init_weights", "checkpoint_path", "load_history", "find_mistakes", "confusion_matrix",
@@ -212,14 +213,18 @@ class Run:
 
 def train_epoch(net: nn.Module, batches: Iterable, optimizer: torch.optim.Optimizer, scheduler, loss: nn.Module,
                 device: torch.device, *, amp: bool = False, channels_last: bool = False,
-                on_batch=None, log_points: int = 0, on_log=None) -> tuple[float, float, int]:
+                on_batch=None, log_points: int = 0, on_log=None,
+                keep_eval: Sequence[nn.Module] = ()) -> tuple[float, float, int]:
     """One pass over ``batches``: forward, loss, backward, step (and the schedule's step) per
     batch. Returns the mean training loss, the accuracy and the number of examples.
 
     With ``log_points`` > 0 and ``on_log``, ``on_log(fraction, loss, accuracy)`` is called that
     many times an epoch, evenly spread, with the mean over the batches since the last call
-    (``fraction`` of the epoch done: 0.2, 0.4, ... 1.0 for 5 points)."""
+    (``fraction`` of the epoch done: 0.2, 0.4, ... 1.0 for 5 points). The modules in ``keep_eval``
+    stay in evaluation mode (a frozen body's batch normalization keeps its statistics)."""
     net.train()
+    for module in keep_eval:
+        module.eval()
     total_loss, correct, n = 0.0, 0, 0
     try:
         num_batches = len(batches)
@@ -260,6 +265,38 @@ def train_epoch(net: nn.Module, batches: Iterable, optimizer: torch.optim.Optimi
     if n == 0:
         raise ValueError("the training data produced no batches.")
     return float(total_loss) / n, int(correct) / n, n
+
+
+def weights_fingerprint(net: nn.Module) -> str:
+    """A short hash of every parameter and buffer of ``net``: equal for equal weights."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for name, tensor in itertools.chain(net.named_parameters(), net.named_buffers()):
+        digest.update(name.encode())
+        digest.update(tensor.detach().float().cpu().numpy().tobytes())
+    return digest.hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def _frozen_body(net: nn.Module, freeze: bool):
+    """With ``freeze``: every parameter but the output layer's stops needing gradients (restored
+    after), and the body's modules are yielded, to stay in evaluation mode while training."""
+    if not freeze:
+        yield ()
+        return
+    head = output_layer(net)
+    head_ids = {id(m) for m in head.modules()}
+    body = [m for m in net.modules() if id(m) not in head_ids and m is not net]
+    params = [p for m in body for p in m.parameters(recurse=False)]
+    flags = [p.requires_grad for p in params]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield body
+    finally:
+        for p, flag in zip(params, flags):
+            p.requires_grad_(flag)
 
 
 def _length(batches, what: str) -> int:
@@ -403,13 +440,16 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
         torch.backends.cudnn.benchmark = True
     loss_fn = loss or nn.CrossEntropyLoss()
     _initialise(net, train_iter, val_iter, recipe, device, classes, channels_last)
-    opt = recipe.make_optimizer(net.parameters())
+    opt = recipe.make_optimizer(recipe.param_groups(net))
     sched = recipe.make_scheduler(opt, num_batches)
     facts = {"input_size": (recipe.input_size, recipe.input_size), "batch_size": recipe.batch_size,
              "train_examples": _num_examples(train_iter),
              "val_examples": _num_examples(val_iter) if val_iter is not None else None, "classes": list(classes),
              "train_data": train_iter.fingerprint() if hasattr(train_iter, "fingerprint") else None,
-             "val_data": val_iter.fingerprint() if hasattr(val_iter, "fingerprint") else None}
+             "val_data": val_iter.fingerprint() if hasattr(val_iter, "fingerprint") else None,
+             # weights fit did not set itself (init="none": loaded, pretrained, trained before) are part of the
+             # run: a checkpoint started from other weights is not resumed
+             "start_weights": weights_fingerprint(net) if recipe.init == "none" else None}
     # what a checkpoint must match to be resumed, and what it keeps beside the weights
     record = {"recipe": recipe.to_dict(), "net": describe_net(net), "classes": list(classes),
               "loss": describe_loss(loss_fn), "recipe_line": recipe.describe(device), "facts": facts,
@@ -461,9 +501,10 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
                 def log(fraction, seg_loss, seg_acc, epoch=epoch):
                     steps.append({"epoch": round(epoch + fraction, 4), "train_loss": seg_loss, "train_acc": seg_acc})
 
-                train_loss, train_acc, n = train_epoch(net, train_iter, opt, sched, loss_fn, device, amp=amp,
-                                                       channels_last=channels_last, on_batch=on_batch,
-                                                       log_points=log_points, on_log=log)
+                with _frozen_body(net, recipe.freeze_body) as keep_eval:
+                    train_loss, train_acc, n = train_epoch(net, train_iter, opt, sched, loss_fn, device, amp=amp,
+                                                           channels_last=channels_last, on_batch=on_batch,
+                                                           log_points=log_points, on_log=log, keep_eval=keep_eval)
                 train_seconds = time.perf_counter() - t0
                 if not math.isfinite(train_loss):
                     raise FloatingPointError(doctor.divergence_message(train_loss, epoch + 1, opt))

@@ -77,6 +77,18 @@ def test_resnet18_has_the_books_shapes_and_its_plain_twin_only_drops_the_additio
     assert models.Residual(6, use_1x1conv=True, strides=2)(X).shape == (4, 6, 3, 3)
 
 
+def test_resnet8_is_resnet18s_design_with_one_block_per_stage():
+    net, x, shapes = models.resnet8(), torch.zeros(1, 1, 28, 28), []
+    for stage in net:
+        x = stage(x)
+        shapes.append(tuple(x.shape))
+    assert shapes[:4] == [(1, 32, 7, 7), (1, 32, 7, 7), (1, 64, 4, 4), (1, 128, 2, 2)] and shapes[-1] == (1, 10)
+    assert params(models.resnet8(), 28) == 309_642
+    assert params(models.resnet8(5), 28) == 309_642 - 5 * 129
+    table = inspection.layer_table(models.resnet8(), (1, 1, 28, 28))
+    assert 6e6 < table.flops.sum() < 6.2e6
+
+
 def test_bn_lenet_normalises_before_each_sigmoid_and_has_the_books_shapes():
     table = inspection.layer_table(models.bn_lenet(), (1, 1, 28, 28))
     shapes = [s for s, layer in zip(table.output_shape, table.layer) if layer in ("Conv2d", "Linear", "AvgPool2d")]

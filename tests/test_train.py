@@ -810,3 +810,68 @@ def test_progress_draws_a_bar_unless_tqdm_disable_is_set(monkeypatch, capsys):
     bar = train.progress(range(3), "runs", file=sys.stderr)
     assert not bar.disable and list(bar) == [0, 1, 2]
     assert "runs" in capsys.readouterr().err
+
+
+def bn_cnn():
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(4), nn.Flatten(),
+                         nn.Linear(4 * 7 * 7, 4))
+
+
+def test_a_fine_tuning_recipe_keeps_the_weights_it_is_given_and_says_what_it_trains():
+    with pytest.raises(ValueError, match="set init='none'"):
+        recipe(head_lr=1.0)
+    with pytest.raises(ValueError, match="set init='none'"):
+        recipe(freeze_body=True)
+    with pytest.raises(TypeError, match="freeze_body must be True or False"):
+        recipe(init="none", freeze_body=1)
+    with pytest.raises(ValueError, match="head_lr must be above 0"):
+        recipe(init="none", head_lr=0)
+    assert recipe(init="none", head_lr=5.0).describe().startswith("SGD lr 0.5 (output layer lr 5), ")
+    assert recipe(init="none", freeze_body=True).describe().startswith("SGD lr 0.5 on the output layer only (body frozen)")
+    net = bn_cnn()
+    assert recipes.output_layer(net) is net[5]
+    groups = recipe(init="none", head_lr=5.0).param_groups(net)
+    assert [len(g["params"]) for g in groups] == [4, 2] and groups[1]["lr"] == 5.0 and "lr" not in groups[0]
+    frozen = recipe(init="none", freeze_body=True).param_groups(net)
+    assert len(frozen) == 1 and frozen[0]["params"] == list(net[5].parameters()) and frozen[0]["lr"] == 0.5
+    onecycle = recipe(init="none", head_lr=5.0, schedule="onecycle")
+    sched = onecycle.make_scheduler(onecycle.make_optimizer(onecycle.param_groups(net)), 10)
+    assert [g["max_lr"] for g in sched.optimizer.param_groups] == [0.5, 5.0]   # each group peaks at its own rate
+    assert recipes.Recipe.from_dict(recipe(init="none", head_lr=5.0).to_dict()).head_lr == 5.0
+    with pytest.raises(ValueError, match="no child module with parameters"):
+        recipes.output_layer(nn.Sequential(nn.ReLU()))
+
+
+def test_freeze_body_trains_the_output_layer_only_and_keeps_the_bodys_statistics():
+    train_iter, val_iter = loaders()
+    net = bn_cnn()
+    train.fit(net, train_iter, val_iter, recipe(), **QUIET)              # "pretrained"
+    body = {k: v.clone() for k, v in net.state_dict().items() if not k.startswith("5.")}
+    head = net[5].weight.detach().clone()
+    history = train.fit(net, train_iter, val_iter, recipe(init="none", freeze_body=True, seed=1), **QUIET)
+    after = net.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in body.items())        # weights and running statistics alike
+    assert not torch.equal(net[5].weight, head)
+    assert all(p.requires_grad for p in net.parameters())                  # restored
+    assert history.attrs["start_weights"] and history.attrs["recipe"]["freeze_body"] is True
+
+
+def test_a_checkpoint_started_from_other_weights_is_not_resumed(tmp_path):
+    train_iter, val_iter = loaders()
+    path, tuned = tmp_path / "tuned.pt", recipe(init="none", head_lr=1.0)
+    start = small_cnn()
+    initial = {k: v.clone() for k, v in start.state_dict().items()}
+    first = train.fit(start, train_iter, val_iter, tuned, checkpoint=path, **QUIET)
+    assert first.attrs["start_weights"] == train.weights_fingerprint(small_cnn_with(initial))
+    again = train.fit(small_cnn_with(initial), train_iter, val_iter, tuned, checkpoint=path, **QUIET)   # loaded
+    assert again.val_acc.tolist() == first.val_acc.tolist()
+    with pytest.raises(CheckpointError, match="the starting weights' fingerprint"):
+        train.fit(small_cnn(), train_iter, val_iter, tuned, checkpoint=path, **QUIET)
+    plain = recipe()                                   # fit initialises these weights itself: no fingerprint
+    assert train.fit(small_cnn(), train_iter, val_iter, plain, **QUIET).attrs["start_weights"] is None
+
+
+def small_cnn_with(state):
+    net = small_cnn()
+    net.load_state_dict(state)
+    return net
