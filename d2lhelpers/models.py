@@ -3,10 +3,16 @@
 Notebooks 05–08, 10 and 11 write each network out as they teach it and check that it builds the
 same layers as the function here; the comparison notebook and the benchmark import them.
 All layers are lazy, so every builder accepts any input size the network allows
-(``MIN_SIZE`` gives the smallest) and one channel (Fashion-MNIST) or more.
+(``MIN_SIZE`` gives the smallest) and one channel (Fashion-MNIST) or more. For fine-tuning
+(notebook 13): :func:`replace_output_layer` and torchvision's pretrained ResNet-18,
+:func:`imagenet_resnet18`.
 """
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+import torch
 from torch import nn
 from torch.nn import functional as F
 
@@ -169,6 +175,69 @@ def resnet8(num_classes: int = 10) -> nn.Sequential:
     32, 64 and 128 channels, global average pooling and a dense layer; 309,642 parameters for 10
     classes on 28x28 grey images, about 6 MFLOPs each, so that many runs fit on a laptop."""
     return resnet(RESNET8_ARCH, num_classes)
+
+
+def replace_output_layer(net: nn.Module, num_classes: int) -> nn.Module:
+    """Give ``net`` a new output layer for ``num_classes`` classes, as fine-tuning does (EN §14.2,
+    ZH §13.2): the last child module with parameters (``recipes.output_layer``), a ``Linear``, is
+    replaced by a ``Linear`` with the same inputs, its weights Xavier-initialised like the book's.
+    Returns ``net``, changed in place."""
+    from .inspection import whole
+    from .recipes import output_layer
+
+    whole(num_classes, "num_classes", 1)
+    old = output_layer(net)
+    if not isinstance(old, nn.Linear):
+        raise TypeError(f"the output layer of {type(net).__name__} is a {type(old).__name__}, not a Linear layer: "
+                        f"replace it by hand.")
+    name = next(n for n, m in net.named_children() if m is old)
+    new = nn.Linear(old.in_features, num_classes, device=old.weight.device)
+    nn.init.xavier_uniform_(new.weight)
+    setattr(net, name, new)
+    return net
+
+
+class WeightsNotFoundError(FileNotFoundError):
+    """Pretrained weights that are neither in a file given, nor in torch's cache, nor downloadable."""
+
+
+def imagenet_resnet18(num_classes: int | None = None, *, weights_file: str | os.PathLike | None = None,
+                      download: bool = True) -> nn.Module:
+    """torchvision's ResNet-18 with its ImageNet weights (``ResNet18_Weights.DEFAULT``, 44.7 MB), the
+    book's source model (EN §14.2, ZH §13.2), and, with ``num_classes``, a new output layer
+    (:func:`replace_output_layer`). The weights come from ``weights_file`` (a state dict), else
+    from torch's cache (``torch.hub.get_dir()``), else from a download (``download=True``).
+    Raises :class:`WeightsNotFoundError`, naming the ways to get them, when none works. Its inputs
+    are 3-channel images normalised with ImageNet's mean and standard deviation
+    (``ResNet18_Weights.DEFAULT.transforms()``)."""
+    import torchvision
+
+    weights = torchvision.models.ResNet18_Weights.DEFAULT
+    net = torchvision.models.resnet18()
+    if weights_file is not None:
+        path = Path(weights_file)
+        if not path.is_file():
+            raise WeightsNotFoundError(f"no weights file at {path}: pass the path of a saved state dict of "
+                                       f"torchvision's resnet18.")
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    else:
+        cached = Path(torch.hub.get_dir()) / "checkpoints" / Path(weights.url).name
+        if not cached.is_file() and not download:
+            raise WeightsNotFoundError(f"ResNet-18's ImageNet weights are not in {cached.parent}; download them once "
+                                       f"with download=True (or copy {cached.name} there from a machine that has "
+                                       f"them, or pass weights_file=).")
+        try:
+            state = weights.get_state_dict(progress=False, check_hash=True)
+        except Exception as err:                    # no network, a proxy, an interrupted download
+            reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+            raise WeightsNotFoundError(f"ResNet-18's ImageNet weights could not be downloaded ({reason}); copy "
+                                       f"{cached.name} into {cached.parent} from a machine that has them, or pass "
+                                       f"weights_file=.") from None
+    try:
+        net.load_state_dict(state)
+    except RuntimeError as err:
+        raise ValueError(f"the weights are not those of torchvision's resnet18: {str(err).splitlines()[0]}") from None
+    return replace_output_layer(net, num_classes) if num_classes is not None else net
 
 
 #: The smallest square input each network accepts (every layer still has an output).

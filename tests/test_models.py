@@ -122,3 +122,43 @@ def test_the_quick_and_book_sizes_are_accepted():
         assert models.MIN_SIZE[name] <= models.QUICK_SIZE[name] <= models.BOOK_SIZE[name]
         assert models.QUICK_SIZE[name] == recipes.QUICK[name].input_size      # one size per net, not two
         assert models.BOOK_SIZE[name] == recipes.BOOK["en"][name].input_size == recipes.BOOK["zh"][name].input_size
+
+
+def test_replace_output_layer_keeps_the_body_and_gives_a_new_xavier_head():
+    net = models.resnet8()
+    net(torch.zeros(2, 1, 28, 28))
+    body = {k: v.clone() for k, v in net.state_dict().items() if not k.startswith("6.")}
+    assert models.replace_output_layer(net, 5) is net
+    assert isinstance(net[6], nn.Linear) and (net[6].in_features, net[6].out_features) == (128, 5)
+    assert all(torch.equal(net.state_dict()[k], v) for k, v in body.items())
+    bound = (6 / (128 + 5)) ** 0.5                     # Xavier's uniform bound
+    assert net[6].weight.abs().max() <= bound and net[6].weight.abs().max() > 0.5 * bound
+    assert net(torch.zeros(2, 1, 28, 28)).shape == (2, 5)
+    with pytest.raises(TypeError, match="is a Conv2d, not a Linear"):
+        models.replace_output_layer(nn.Sequential(nn.Conv2d(1, 2, 3)), 5)
+    with pytest.raises(ValueError, match="num_classes"):
+        models.replace_output_layer(net, 0)
+
+
+def test_imagenet_resnet18_loads_weights_from_a_file_and_says_how_to_get_them(tmp_path, monkeypatch):
+    import torchvision
+
+    source = torchvision.models.resnet18()            # stands for the ImageNet weights: the test writes them
+    path = tmp_path / "resnet18.pth"
+    torch.save(source.state_dict(), path)
+    net = models.imagenet_resnet18(2, weights_file=path)
+    assert torch.equal(net.layer4[1].conv2.weight, source.layer4[1].conv2.weight)
+    assert torch.equal(net.bn1.running_var, source.bn1.running_var)
+    assert (net.fc.in_features, net.fc.out_features) == (512, 2) and net(torch.zeros(1, 3, 64, 64)).shape == (1, 2)
+    whole = models.imagenet_resnet18(weights_file=path)
+    assert whole.fc.out_features == 1000 and torch.equal(whole.fc.weight, source.fc.weight)
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))   # an empty cache
+    with pytest.raises(models.WeightsNotFoundError, match="not in .*hub/checkpoints; download them once"):
+        models.imagenet_resnet18(2, download=False)
+    with pytest.raises(models.WeightsNotFoundError, match="no weights file at"):
+        models.imagenet_resnet18(2, weights_file=tmp_path / "missing.pth")
+    other = models.resnet8()
+    other(torch.zeros(2, 1, 28, 28))
+    torch.save(other.state_dict(), tmp_path / "other.pth")
+    with pytest.raises(ValueError, match="not those of torchvision's resnet18"):
+        models.imagenet_resnet18(2, weights_file=tmp_path / "other.pth")
