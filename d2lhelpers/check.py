@@ -287,20 +287,29 @@ EXERCISES = {
                         (128 * 128 + 128, "The shortcut reads the block's input, which has 64 channels, not 128."),
                         (9 * 64 * 128 + 128, "That is a 3x3 convolution; the shortcut's kernel is 1x1."),
                         (64 * 128 // 4 + 128, "The stride of 2 does not change the number of weights.")]),
-    "12-4": dict(expected=((-0.5, 0.0, 0.0), (0.0, 0.5, 0.0)), rel_tol=1e-6,
-                 what="the affine_grid matrix of a left-right flip with a zoom in by 2",
+    "12-4": dict(expected=((-2.0, 0.0, 0.0), (0.0, 2.0, 0.0)), rel_tol=1e-6,
+                 what="the affine_grid matrix of a left-right flip with a zoom out by 2",
                  why="theta maps each output position to the input position it reads, in coordinates from -1 to 1: "
-                     "to zoom in by 2 the output reads from half the distance to the centre (0.5 on the "
-                     "diagonal), a flip negates the x it reads (the first column), and no shift leaves the last "
-                     "column at 0: [[-0.5, 0, 0], [0, 0.5, 0]].",
-                 hint="theta says where in the input each output pixel reads from; a zoom in shows less of the "
-                      "input, and a flip reads x from the other side.",
-                 slips=[(((-2.0, 0.0, 0.0), (0.0, 2.0, 0.0)), "That zooms out: theta maps output positions to "
+                     "for the image to shrink to half its size, each output pixel reads from twice as far from "
+                     "the centre (2 on the diagonal; positions beyond ±1 read the zero padding), a flip negates "
+                     "the x it reads (the first column), and no shift leaves the last column at 0: "
+                     "[[-2, 0, 0], [0, 2, 0]].",
+                 hint="theta says where in the input each output pixel reads from, the inverse of what the image "
+                      "undergoes; a flip reads x from the other side.",
+                 slips=[(((-0.5, 0.0, 0.0), (0.0, 0.5, 0.0)), "That zooms in: theta maps output positions to "
                                                               "input ones, the inverse of what the image undergoes."),
-                        (((0.5, 0.0, 0.0), (0.0, 0.5, 0.0)), "That zooms in, but does not flip."),
-                        (((0.5, 0.0, 0.0), (0.0, -0.5, 0.0)), "That flips top to bottom; left to right is x, "
-                                                               "the first column."),
-                        (((-0.5, 0.0, 0.0), (0.0, -0.5, 0.0)), "That also flips top to bottom: a rotation by 180°.")]),
+                        (((2.0, 0.0, 0.0), (0.0, 2.0, 0.0)), "That zooms out, but does not flip."),
+                        (((2.0, 0.0, 0.0), (0.0, -2.0, 0.0)), "That flips top to bottom; left to right is x, "
+                                                             "the first column."),
+                        (((-2.0, 0.0, 0.0), (0.0, -2.0, 0.0)), "That also flips top to bottom: a rotation by 180°.")]),
+    "13-5": dict(expected=128 * 5 + 5, what="the number of parameters trained with the body frozen",
+                 why="only the output layer learns: a dense layer from the 128 features of the last stage to 5 "
+                     "classes has 128 × 5 = 640 weights and 5 biases: 645, out of about 303,000.",
+                 hint="with the body frozen, only the new output layer is trained; count a dense layer's weights "
+                      "and biases.",
+                 slips=[(128 * 5, "That leaves out one number per class."),
+                        (128 * 10 + 10, "The target task has 5 classes, not Fashion-MNIST's 10."),
+                        (309_642, "That is the whole network; the frozen layers are not updated.")]),
     "09-2": lambda: _throughput_at_224(),   # computed when asked: defined below
 }
 
