@@ -304,12 +304,12 @@ EXERCISES = {
                         (((-2.0, 0.0, 0.0), (0.0, -2.0, 0.0)), "That also flips top to bottom: a rotation by 180°.")]),
     "13-5": dict(expected=128 * 5 + 5, what="the number of parameters trained with the body frozen",
                  why="only the output layer learns: a dense layer from the 128 features of the last stage to 5 "
-                     "classes has 128 × 5 = 640 weights and 5 biases: 645, out of about 303,000.",
+                     "classes has 128 × 5 = 640 weights and 5 biases: 645 of the network's 308,997.",
                  hint="with the body frozen, only the new output layer is trained; count a dense layer's weights "
                       "and biases.",
                  slips=[(128 * 5, "That leaves out one number per class."),
                         (128 * 10 + 10, "The target task has 5 classes, not Fashion-MNIST's 10."),
-                        (309_642, "That is the whole network; the frozen layers are not updated.")]),
+                        (308_997, "That is the whole network; the frozen layers are not updated.")]),
     "09-2": lambda: _throughput_at_224(),   # computed when asked: defined below
 }
 

@@ -455,7 +455,7 @@ DIGITS_TEST = 500
 
 
 def read_digits() -> IdxDataset:
-    """The 1,797 handwritten digits (8×8, 16 grey levels) that ship with scikit-learn (its
+    """The 1,797 handwritten digits (8×8, 17 grey levels: 0 to 16) that ship with scikit-learn (its
     ``load_digits``, a copy of the UCI "optical recognition of handwritten digits" test set):
     real handwriting available offline, unlike MNIST. Grey levels 0–16 become 0–255 (uint8),
     and a fixed shuffle puts 1,297 images in the training part and :data:`DIGITS_TEST` in the

@@ -117,6 +117,17 @@ def _steps(label: str, history) -> tuple[list[float], list[float]]:
             [point["train_loss"] for point in steps])
 
 
+def _mean_and_band(ax: plt.Axes, x: Sequence[float], rows: Sequence[Sequence[float]], label: str,
+                   style: str) -> None:
+    """The mean of ``rows`` (one per seed) against ``x``, and a band from their lowest to their highest."""
+    values = torch.tensor(rows, dtype=torch.float64)
+    line, = ax.plot(x, values.mean(0).tolist(), marker="o", markersize=3, linestyle=style,
+                    label=f"{label} (mean of {len(rows)})" if len(rows) > 1 else label)
+    if len(rows) > 1:
+        ax.fill_between(x, values.min(0).values.tolist(), values.max(0).values.tolist(), color=line.get_color(),
+                        alpha=0.2, linewidth=0)
+
+
 def compare_losses(runs: dict, title: str | None = None, *, chance: float | None = None,
                    ax: plt.Axes | None = None, show: bool = True) -> Figure | None:
     """The training loss logged within each run (``history.attrs["steps"]``) against the number
@@ -139,12 +150,7 @@ def compare_losses(runs: dict, title: str | None = None, *, chance: float | None
             if any(c[0] != seen for c in curves):
                 raise ValueError(f"the runs of {label!r} logged their losses at different points: compare seeds "
                                  f"of one recipe.")
-            losses = torch.tensor([c[1] for c in curves], dtype=torch.float64)
-            line, = ax.plot(seen, losses.mean(0).tolist(), marker="o", markersize=3, linestyle=style,
-                            label=f"{label} (mean of {len(curves)})" if len(curves) > 1 else label)
-            if len(curves) > 1:
-                ax.fill_between(seen, losses.min(0).values.tolist(), losses.max(0).values.tolist(),
-                                color=line.get_color(), alpha=0.2, linewidth=0)
+            _mean_and_band(ax, seen, [c[1] for c in curves], label, style)
         else:
             seen, losses = _steps(label, history)
             ax.plot(seen, losses, marker="o", markersize=3, label=label, linestyle=style)
@@ -188,12 +194,7 @@ def compare_histories(runs: dict, column: str = "val_acc", title: str | None = N
             epochs = histories[0]["epoch"].tolist()
             if any(h["epoch"].tolist() != epochs for h in histories):
                 raise ValueError(f"the runs of {label!r} have different epochs: compare seeds of one recipe.")
-            values = torch.tensor([h[column].tolist() for h in histories], dtype=torch.float64)
-            line, = ax.plot(epochs, values.mean(0).tolist(), marker="o", markersize=3, linestyle=style,
-                            label=f"{label} (mean of {len(histories)})" if len(histories) > 1 else label)
-            if len(histories) > 1:
-                ax.fill_between(epochs, values.min(0).values.tolist(), values.max(0).values.tolist(),
-                                color=line.get_color(), alpha=0.2, linewidth=0)
+            _mean_and_band(ax, epochs, [h[column].tolist() for h in histories], label, style)
         else:
             history = checked(label, history)
             ax.plot(history["epoch"], history[column], marker="o", markersize=3, label=label, linestyle=style)

@@ -221,6 +221,8 @@ class Recipe:
         if self.schedule:
             opt += {"onecycle": " (one-cycle)", "cosine": " (cosine decay)"}[self.schedule]
         init = {"xavier": "Xavier init", "kaiming": "He init", "none": "PyTorch's default init"}[self.init]
+        if self.head_lr is not None or self.freeze_body:
+            init = "the weights it is given"                   # fine-tuning: init is "none"
         if self.init_bias is not None:
             init += f" (biases {self.init_bias:g})"
         if device is not None:

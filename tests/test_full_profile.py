@@ -11,7 +11,8 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
-TRAINING = ["05-lenet", "06-alexnet", "07-vgg", "08-nin", "10-batch-norm", "11-resnet", "12-augmentation"]
+TRAINING = ["05-lenet", "06-alexnet", "07-vgg", "08-nin", "10-batch-norm", "11-resnet", "12-augmentation",
+            "13-fine-tuning"]
 
 
 @pytest.mark.parametrize("name", TRAINING)

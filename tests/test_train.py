@@ -827,6 +827,8 @@ def test_a_fine_tuning_recipe_keeps_the_weights_it_is_given_and_says_what_it_tra
     with pytest.raises(ValueError, match="head_lr must be above 0"):
         recipe(init="none", head_lr=0)
     assert recipe(init="none", head_lr=5.0).describe().startswith("SGD lr 0.5 (output layer lr 5), ")
+    assert "the weights it is given" in recipe(init="none", head_lr=5.0).describe()
+    assert "PyTorch's default init" in recipe(init="none").describe()
     assert recipe(init="none", freeze_body=True).describe().startswith("SGD lr 0.5 on the output layer only (body frozen)")
     net = bn_cnn()
     assert recipes.output_layer(net) is net[5]
