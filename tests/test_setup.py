@@ -74,7 +74,7 @@ def test_lab_command_serves_the_notebook_list(tmp_path):
 def test_committed_notebooks_are_executed_and_clean():
     """Outputs are committed (readers see results), with no errors, no unexecuted
     code cells and no noise (timings, widget state, machine paths)."""
-    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks").glob("*/*.ipynb"))
     assert notebooks, "notebooks/ holds no notebook"
     for path in notebooks:
         nb = json.loads(path.read_text())

@@ -1,0 +1,119 @@
+"""Other-language editions of the notebooks, built from one source (the Chinese edition first).
+
+A translated notebook takes every code cell from the English notebook, byte for byte, and each
+markdown cell from a stored translation: ``translations/<lang>/<notebook>.json`` maps a cell's
+id to ``{"en_sha": ..., "text": ...}``, where ``en_sha`` is the hash of the English markdown the
+translation was made from. Nobody edits code twice, and an English cell changed after its
+translation is found (the hash no longer matches):
+
+- :func:`problems` lists what is missing or stale, and code that differs from the English
+  notebook's in an edition already built;
+- :func:`build` writes the edition, with empty outputs (they come from executing it), and
+  refuses to while any translation is missing or stale.
+
+``scripts/build_edition.py`` calls them; the tests call them on every stored translation.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+LANGUAGES = ("zh",)
+MARK = "d2l_edition"          # notebook metadata of every file :func:`build` writes: its language
+
+
+def en_sha(text: str) -> str:
+    """The hash that ties a translation to the English text it translates (16 hex digits)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _source(cell: dict) -> str:
+    text = cell["source"]
+    return "".join(text) if isinstance(text, list) else text
+
+
+def _check_language(lang: str) -> None:
+    if lang not in LANGUAGES:
+        raise ValueError(f"no edition in {lang!r}; the languages are {', '.join(LANGUAGES)}.")
+
+
+def translations_path(notebook: str | Path, lang: str = "zh") -> Path:
+    """``translations/<lang>/<notebook name>.json``."""
+    _check_language(lang)
+    return TRANSLATIONS / lang / f"{Path(notebook).stem}.json"
+
+
+def edition_path(notebook: str | Path, lang: str = "zh") -> Path:
+    """Where the edition of an English notebook lives: ``notebooks/<lang>/<name>.ipynb``."""
+    _check_language(lang)
+    notebook = Path(notebook)
+    return notebook.parent / lang / notebook.name
+
+
+def load_translations(path: str | Path) -> dict:
+    """``{cell id: {"en_sha", "text"}}`` from a translations file (empty when there is none)."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    except (json.JSONDecodeError, KeyError, TypeError) as err:
+        raise ValueError(f"{path} is not a translations file ({err}); it holds {{\"cells\": {{id: "
+                         f"{{\"en_sha\": ..., \"text\": ...}}}}}}.") from None
+    bad = [cid for cid, entry in cells.items() if not isinstance(entry, dict) or set(entry) != {"en_sha", "text"}]
+    if bad:
+        raise ValueError(f"{path}: the entries of cells {', '.join(bad)} need exactly \"en_sha\" and \"text\".")
+    return cells
+
+
+def problems(english: dict, translations: dict, edition: dict | None = None) -> list[str]:
+    """What keeps ``english`` (a notebook as a dict) from a correct edition: markdown cells with no
+    translation or a stale one, translations of cells that no longer exist, and, given the
+    ``edition`` already built, code cells that differ from the English ones. Empty when all is well."""
+    found = []
+    markdown = {c["id"]: _source(c) for c in english["cells"] if c["cell_type"] == "markdown"}
+    for cid, text in markdown.items():
+        if not text.strip():
+            continue
+        entry = translations.get(cid)
+        if entry is None:
+            found.append(f"cell {cid}: no translation")
+        elif entry["en_sha"] != en_sha(text):
+            found.append(f"cell {cid}: stale translation (the English text changed after it was translated)")
+    found += [f"cell {cid}: a translation of a cell the notebook no longer has" for cid in translations
+              if cid not in markdown]
+    if edition is not None:
+        ours = [(c["id"], _source(c)) for c in english["cells"] if c["cell_type"] == "code"]
+        theirs = [(c.get("id"), _source(c)) for c in edition["cells"] if c["cell_type"] == "code"]
+        if [cid for cid, _ in ours] != [cid for cid, _ in theirs]:
+            found.append("the edition's code cells are not the English notebook's (ids or order differ): rebuild it")
+        else:
+            found += [f"cell {cid}: code differs from the English notebook's: rebuild the edition"
+                      for (cid, a), (_, b) in zip(ours, theirs) if a != b]
+    return found
+
+
+def build(english: dict, translations: dict, lang: str = "zh") -> dict:
+    """The edition of ``english``: its cells in order, code cells as they are with their outputs
+    cleared, markdown cells translated. Raises ``ValueError`` naming every missing or stale cell."""
+    _check_language(lang)
+    wrong = problems(english, translations)
+    if wrong:
+        raise ValueError("the edition cannot be built: " + "; ".join(wrong))
+    nb = copy.deepcopy(english)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown" and cell["id"] in translations:
+            cell["source"] = translations[cell["id"]]["text"].splitlines(keepends=True)
+        elif cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    nb.setdefault("metadata", {})[MARK] = lang
+    return nb
+
+
+def translation_entry(english_text: str, text: str) -> dict:
+    """A stored translation of ``english_text``: what a translator's tool writes."""
+    return {"en_sha": en_sha(english_text), "text": text}

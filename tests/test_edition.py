@@ -1,0 +1,116 @@
+"""d2lhelpers.edition and scripts/build_edition.py: an edition takes its code from the English
+notebook and its prose from stored translations, and a missing or stale translation is found."""
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from d2lhelpers import edition
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def notebook(*cells):
+    """A notebook from (type, id, source) triples."""
+    out = []
+    for kind, cid, text in cells:
+        cell = {"cell_type": kind, "id": cid, "metadata": {}, "source": text.splitlines(keepends=True)}
+        if kind == "code":
+            cell.update(outputs=[{"output_type": "stream", "name": "stdout", "text": ["4\n"]}], execution_count=1)
+        out.append(cell)
+    return {"cells": out, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+
+
+ENGLISH = notebook(("markdown", "m1", "# 01 · Convolution\n\nThe kernel slides."), ("code", "c1", "print(2 + 2)"),
+                   ("markdown", "m2", "## Exercises"))
+TRANSLATIONS = {"m1": edition.translation_entry("# 01 · Convolution\n\nThe kernel slides.", "# 01 · 卷积\n\n卷积核滑动。"),
+                "m2": edition.translation_entry("## Exercises", "## 练习")}
+
+
+def test_an_edition_has_the_english_code_and_the_translated_prose():
+    assert edition.problems(ENGLISH, TRANSLATIONS) == []
+    nb = edition.build(ENGLISH, TRANSLATIONS)
+    assert [c["cell_type"] for c in nb["cells"]] == ["markdown", "code", "markdown"]
+    assert "".join(nb["cells"][0]["source"]) == "# 01 · 卷积\n\n卷积核滑动。"
+    assert nb["cells"][1]["source"] == ENGLISH["cells"][1]["source"] and nb["cells"][1]["outputs"] == []
+    assert nb["metadata"][edition.MARK] == "zh"
+    assert ENGLISH["cells"][1]["outputs"]                        # the English notebook is left as it was
+    assert edition.problems(ENGLISH, TRANSLATIONS, nb) == []
+
+
+def test_missing_stale_and_orphaned_translations_are_named():
+    changed = json.loads(json.dumps(ENGLISH))
+    changed["cells"][0]["source"] = ["# 01 · Convolution\n\nThe kernel slides over the input."]
+    wrong = edition.problems(changed, {**TRANSLATIONS, "gone": edition.translation_entry("x", "y")})
+    assert wrong == ["cell m1: stale translation (the English text changed after it was translated)",
+                     "cell gone: a translation of a cell the notebook no longer has"]
+    assert edition.problems(ENGLISH, {"m2": TRANSLATIONS["m2"]}) == ["cell m1: no translation"]
+    with pytest.raises(ValueError, match="cannot be built: cell m1: no translation"):
+        edition.build(ENGLISH, {"m2": TRANSLATIONS["m2"]})
+
+
+def test_code_that_differs_from_the_english_notebook_is_found():
+    built = edition.build(ENGLISH, TRANSLATIONS)
+    built["cells"][1]["source"] = ["print(2 + 3)"]
+    assert edition.problems(ENGLISH, TRANSLATIONS, built) == [
+        "cell c1: code differs from the English notebook's: rebuild the edition"]
+    built["cells"].pop(1)
+    assert "ids or order differ" in edition.problems(ENGLISH, TRANSLATIONS, built)[0]
+
+
+def test_bad_translation_files_and_languages_are_refused(tmp_path):
+    bad = tmp_path / "01-x.json"
+    bad.write_text('{"cells": {"m1": {"text": "卷积"}}}', encoding="utf-8")
+    with pytest.raises(ValueError, match="need exactly \"en_sha\" and \"text\""):
+        edition.load_translations(bad)
+    bad.write_text("not json", encoding="utf-8")
+    with pytest.raises(ValueError, match="is not a translations file"):
+        edition.load_translations(bad)
+    assert edition.load_translations(tmp_path / "none.json") == {}
+    with pytest.raises(ValueError, match="no edition in 'fr'"):
+        edition.translations_path("notebooks/01-convolution.ipynb", "fr")
+    assert edition.edition_path("notebooks/01-convolution.ipynb") == Path("notebooks/zh/01-convolution.ipynb")
+
+
+def load_script():
+    spec = importlib.util.spec_from_file_location("build_edition", ROOT / "scripts" / "build_edition.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_builder_writes_checks_and_never_overwrites_a_file_it_did_not_write(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(edition, "TRANSLATIONS", tmp_path / "translations")
+    english = tmp_path / "01-x.ipynb"
+    english.write_text(json.dumps(ENGLISH), encoding="utf-8")
+    store = tmp_path / "translations" / "zh" / "01-x.json"
+    store.parent.mkdir(parents=True)
+    store.write_text(json.dumps({"cells": {"m1": TRANSLATIONS["m1"]}}, ensure_ascii=False), encoding="utf-8")
+    script = load_script()
+    assert script.main([str(english)]) == 1                                 # m2 has no translation
+    assert "cell m2: no translation" in capsys.readouterr().err
+    store.write_text(json.dumps({"cells": TRANSLATIONS}, ensure_ascii=False), encoding="utf-8")
+    assert script.main([str(english)]) == 0
+    out = tmp_path / "zh" / "01-x.ipynb"
+    assert json.loads(out.read_text(encoding="utf-8"))["metadata"][edition.MARK] == "zh"
+    assert script.main(["--check", str(english)]) == 0
+    english.write_text(json.dumps(notebook(("markdown", "m1", "# changed"), ("code", "c1", "print(2 + 2)"),
+                                           ("markdown", "m2", "## Exercises"))), encoding="utf-8")
+    assert script.main(["--check", str(english)]) == 1
+    assert "01-x.ipynb: cell m1: stale translation" in capsys.readouterr().out
+    mine = tmp_path / "zh" / "01-x.ipynb"
+    mine.write_text(json.dumps(notebook(("markdown", "m1", "a student's own notebook"))), encoding="utf-8")
+    english.write_text(json.dumps(ENGLISH), encoding="utf-8")
+    assert script.main([str(english)]) == 1
+    assert "was not written by this builder" in capsys.readouterr().err
+    assert "a student's own notebook" in mine.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("store", sorted((ROOT / "translations").glob("*/*.json")), ids=lambda p: p.name)
+def test_every_stored_translation_is_complete_and_fresh(store):
+    english = ROOT / "notebooks" / f"{store.stem}.ipynb"
+    assert english.exists(), f"{store} translates a notebook that does not exist"
+    built = edition.edition_path(english, store.parent.name)
+    assert edition.problems(json.loads(english.read_text(encoding="utf-8")), edition.load_translations(store),
+                            json.loads(built.read_text(encoding="utf-8")) if built.exists() else None) == []
