@@ -1,19 +1,17 @@
 """benchmarks/train_speed.py in its shortest form: both pipelines train and the figures are sane.
 (Speed is not asserted: these machines are noisy; the script's own run reports it.)"""
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
+import script_module
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("train_speed", ROOT / "benchmarks" / "train_speed.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script_module.load("benchmarks/train_speed.py")
 
 
 def test_both_pipelines_train_and_report_sane_figures(fashion_files, tmp_path, capsys):

@@ -1,10 +1,11 @@
 """d2lhelpers.edition and scripts/build_edition.py: an edition takes its code from the English
 notebook and its prose from stored translations, and a missing or stale translation is found."""
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
+
+import script_module
 
 from d2lhelpers import edition
 
@@ -74,10 +75,7 @@ def test_bad_translation_files_and_languages_are_refused(tmp_path):
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("build_edition", ROOT / "scripts" / "build_edition.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script_module.load("scripts/build_edition.py")
 
 
 def test_the_builder_writes_checks_and_never_overwrites_a_file_it_did_not_write(tmp_path, monkeypatch, capsys):

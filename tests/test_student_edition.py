@@ -1,9 +1,10 @@
 """scripts/student_edition.py: solutions out, questions and self-checks in, and the edition runs."""
-import importlib.util
 import re
 from pathlib import Path
 
 import pytest
+
+import script_module
 from d2lhelpers.structure import CHECK_CALL, read_cells as cells, source, tags  # the notebooks' cells, read one way
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -12,10 +13,7 @@ WITH_EXERCISES = [p for p in NOTEBOOKS if "### Exercise" in p.read_text(encoding
 
 
 def load_script():
-    spec = importlib.util.spec_from_file_location("student_edition", ROOT / "scripts" / "student_edition.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return script_module.load("scripts/student_edition.py")
 
 
 @pytest.fixture(scope="module")
