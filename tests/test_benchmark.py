@@ -1,14 +1,10 @@
 """benchmarks/train_speed.py in its shortest form: both pipelines train and the figures are sane.
 (Speed is not asserted: these machines are noisy; the script's own run reports it.)"""
 import json
-from pathlib import Path
 
 import pytest
 
 import script_module
-
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def load_script():
     return script_module.load("benchmarks/train_speed.py")
