@@ -6,6 +6,7 @@ import pytest
 
 import script_module
 
+
 def load_script():
     return script_module.load("benchmarks/train_speed.py")
 
