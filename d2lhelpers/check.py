@@ -25,9 +25,11 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .i18n import N_, tr
 from .inspection import as_pair, conv_output_size
 
-RIGHT, WRONG, OPEN = "✓ right", "✗ not quite", "… not answered yet"
+#: the verdicts, in English (:func:`tr` gives them in the language chosen)
+RIGHT, WRONG, OPEN = N_("✓ right"), N_("✗ not quite"), N_("… not answered yet")
 #: wrong answers before the worked answer is shown without asking
 REVEAL_AFTER = 3
 _tries: dict[str, int] = {}
@@ -97,38 +99,40 @@ def value(answer, expected, *, what: str, why: str = "", rel_tol: float | None =
     """
     key = key or what
     if _unanswered(answer):
-        print(f"{OPEN}: replace the ... with {what}.")
+        print(tr("{label}: replace the ... with {what}.", label=tr(OPEN), what=what))
         if reveal:
             _show_answer(expected, why)
         return Verdict(None)
     ok = _same(answer, expected, rel_tol)
     shown = _normalise(answer)
     if isinstance(shown, str) and not isinstance(_normalise(expected), str):
-        print(f"{WRONG}: your answer is the text {shown!r}, not a number or shape: write {what} without "
-              f"quotation marks ({shown.strip()} rather than {shown!r}).")
+        print(tr("{label}: your answer is the text {shown!r}, not a number or shape: write {what} without "
+                 "quotation marks ({bare} rather than {shown!r}).", label=tr(WRONG), shown=shown, what=what,
+                 bare=shown.strip()))
         return Verdict(False)
     if ok:
         _tries.pop(key, None)
-        print(f"{RIGHT}: {what} is {shown}.")
+        print(tr("{label}: {what} is {shown}.", label=tr(RIGHT), what=what, shown=shown))
         if why:
             print("  " + why)
         return Verdict(True)
     _tries[key] = tries = _tries.get(key, 0) + 1
-    print(f"{WRONG}: {what} is not {shown}.")
+    print(tr("{label}: {what} is not {shown}.", label=tr(WRONG), what=what, shown=shown))
     slip = next((name for wrong, name in slips if _same(answer, wrong, rel_tol)), None)
     if slip:
         print("  " + slip)
     elif hint:
-        print("  Hint: " + hint)
+        print(tr("  Hint: {hint}", hint=hint))
     if reveal or tries >= REVEAL_AFTER:
         _show_answer(expected, why)
     else:
-        print(f"  Try again; the worked answer appears after {REVEAL_AFTER} tries, or now with reveal=True.")
+        print(tr("  Try again; the worked answer appears after {tries} tries, or now with reveal=True.",
+                 tries=REVEAL_AFTER))
     return Verdict(False)
 
 
 def _show_answer(expected, why: str) -> None:
-    print(f"  The answer: {_normalise(expected)}." + (f" {why}" if why else ""))
+    print(tr("  The answer: {answer}.", answer=_normalise(expected)) + (f" {why}" if why else ""))
 
 
 def output_shape(answer, *, n, k, p=0, s=1) -> Verdict:
@@ -139,30 +143,31 @@ def output_shape(answer, *, n, k, p=0, s=1) -> Verdict:
     """
     (nh, nw), (kh, kw), (ph, pw), (sh, sw) = as_pair(n), as_pair(k), as_pair(p), as_pair(s)
     expected = (conv_output_size(nh, kh, ph, sh), conv_output_size(nw, kw, pw, sw))
-    why = (f"height ⌊({nh} − {kh} + 2·{ph}) / {sh}⌋ + 1 = {expected[0]}, "
-           f"width ⌊({nw} − {kw} + 2·{pw}) / {sw}⌋ + 1 = {expected[1]}.")
+    why = tr("height ⌊({nh} − {kh} + 2·{ph}) / {sh}⌋ + 1 = {oh}, width ⌊({nw} − {kw} + 2·{pw}) / {sw}⌋ + 1 = {ow}.",
+             nh=nh, kh=kh, ph=ph, sh=sh, oh=expected[0], nw=nw, kw=kw, pw=pw, sw=sw, ow=expected[1])
     slips = []
     if (ph, pw) != (0, 0):   # the padding counted once, as if it were the total over both sides
         slips.append(((max(0, (nh - kh + ph) // sh + 1), max(0, (nw - kw + pw) // sw + 1)),
-                      "That counts the padding once: p is the padding on each side, so the input grows by 2p."))
+                      tr("That counts the padding once: p is the padding on each side, so the input grows by 2p.")))
     exact = ((nh - kh + 2 * ph) / sh + 1, (nw - kw + 2 * pw) / sw + 1)
     if exact != tuple(float(e) for e in expected):
         slips.append((tuple(math.ceil(x) for x in exact),
-                      "That rounds up: a window that does not fit is not computed, so the division is floored."))
-        slips.append((exact, "That leaves out the floor: only whole steps of the stride fit."))
+                      tr("That rounds up: a window that does not fit is not computed, so the division is floored.")))
+        slips.append((exact, tr("That leaves out the floor: only whole steps of the stride fit.")))
     if expected[0] != expected[1]:
-        slips.append(((expected[1], expected[0]), "Height first, then width."))
+        slips.append(((expected[1], expected[0]), tr("Height first, then width.")))
     given = None if _unanswered(answer) else _normalise(answer)
     if isinstance(given, tuple) and len(given) == 4 and _same(given[2:], expected, None):
-        slips.append((given, "Those are the numbers of the full 4-D shape: give only (height, width)."))
-    return value(answer, expected, what="the output shape (height, width)", why=why,
-                 hint="output side = ⌊(n − k + 2p) / s⌋ + 1, for height and width separately.",
+        slips.append((given, tr("Those are the numbers of the full 4-D shape: give only (height, width).")))
+    return value(answer, expected, what=tr("the output shape (height, width)"), why=why,
+                 hint=tr("output side = ⌊(n − k + 2p) / s⌋ + 1, for height and width separately."),
                  slips=slips, key=f"shape {n} {k} {p} {s}")
 
 
 def _positive(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"the question's {name} must be a whole number of at least 1, got {value!r}.")
+        raise ValueError(tr("the question's {name} must be a whole number of at least 1, got {value!r}.",
+                            name=name, value=value))
     return int(value)
 
 
@@ -172,14 +177,19 @@ def conv_params(answer, *, c_in: int, c_out: int, k, bias: bool = True) -> Verdi
     kh, kw = (_positive("kernel size k", side) for side in as_pair(k))
     weights = c_out * c_in * kh * kw
     expected = weights + (c_out if bias else 0)
-    kernels = "one kernel" if c_out == 1 else f"{c_out} kernels"
-    why = f"{kernels} of {c_in}×{kh}×{kw} weights = {weights}" + (
-        f", plus one bias per output channel: {weights} + {c_out} = {expected}." if bias else ", no biases.")
-    slips = [(weights, "The weights are right; a layer also has one bias per output channel.")] if bias else []
+    kernels = tr("one kernel") if c_out == 1 else tr("{c_out} kernels", c_out=c_out)
+    if bias:
+        why = tr("{kernels} of {c_in}×{kh}×{kw} weights = {weights}, plus one bias per output channel: "
+                 "{weights} + {c_out} = {expected}.", kernels=kernels, c_in=c_in, kh=kh, kw=kw, weights=weights,
+                 c_out=c_out, expected=expected)
+    else:
+        why = tr("{kernels} of {c_in}×{kh}×{kw} weights = {weights}, no biases.", kernels=kernels, c_in=c_in,
+                 kh=kh, kw=kw, weights=weights)
+    slips = [(weights, tr("The weights are right; a layer also has one bias per output channel."))] if bias else []
     slips.append((c_out * kh * kw + (c_out if bias else 0),
-                  "Each kernel has one k×k slice per input channel: count the input channels too."))
-    return value(answer, expected, what="the number of parameters", why=why, slips=slips,
-                 hint="one kernel per output channel, each with c_in × k_h × k_w weights; then the biases.",
+                  tr("Each kernel has one k×k slice per input channel: count the input channels too.")))
+    return value(answer, expected, what=tr("the number of parameters"), why=why, slips=slips,
+                 hint=tr("one kernel per output channel, each with c_in × k_h × k_w weights; then the biases."),
                  key=f"params {c_in} {c_out} {k} {bias}")
 
 
@@ -189,13 +199,14 @@ def conv_multiplications(answer, *, c_in: int, c_out: int, n, k, p=0, s=1) -> Ve
     (nh, nw), (kh, kw), (ph, pw), (sh, sw) = as_pair(n), as_pair(k), as_pair(p), as_pair(s)
     oh, ow = conv_output_size(nh, kh, ph, sh), conv_output_size(nw, kw, pw, sw)
     expected = c_out * oh * ow * c_in * kh * kw
-    why = (f"each of the {c_out}×{oh}×{ow} outputs takes {c_in}×{kh}×{kw} = {c_in * kh * kw} products: "
-           f"{expected:,} in all (and about as many additions).")
-    slips = [(2 * expected, "That counts FLOPs (a multiply-add is two operations); the question asks for "
-                            "multiplications only."),
-             (c_out * nh * nw * c_in * kh * kw, "Count the outputs from the output size, not the input size.")]
-    return value(answer, expected, what="the number of multiplications", why=why, slips=slips,
-                 hint="outputs (c_out × o_h × o_w) times products per output (c_in × k_h × k_w).",
+    why = tr("each of the {c_out}×{oh}×{ow} outputs takes {c_in}×{kh}×{kw} = {per} products: {expected:,} in all "
+             "(and about as many additions).", c_out=c_out, oh=oh, ow=ow, c_in=c_in, kh=kh, kw=kw,
+             per=c_in * kh * kw, expected=expected)
+    slips = [(2 * expected, tr("That counts FLOPs (a multiply-add is two operations); the question asks for "
+                               "multiplications only.")),
+             (c_out * nh * nw * c_in * kh * kw, tr("Count the outputs from the output size, not the input size."))]
+    return value(answer, expected, what=tr("the number of multiplications"), why=why, slips=slips,
+                 hint=tr("outputs (c_out × o_h × o_w) times products per output (c_in × k_h × k_w)."),
                  key=f"mults {c_in} {c_out} {n} {k} {p} {s}")
 
 
@@ -204,21 +215,22 @@ def receptive_field(answer, *, layers: Sequence[tuple[int, int]]) -> Verdict:
     ``(kernel, stride)`` layers, listed from the input upwards."""
     rf, jump, steps = 1, 1, []
     if not all(isinstance(layer, (tuple, list)) and len(layer) == 2 for layer in layers):
-        raise ValueError(f"layers is a list of (kernel, stride) pairs from the input up, e.g. [(3, 1), (2, 2)]; "
-                         f"got {layers!r}.")
+        raise ValueError(tr("layers is a list of (kernel, stride) pairs from the input up, e.g. [(3, 1), (2, 2)]; "
+                            "got {layers!r}.", layers=layers))
     for k, s in layers:
         k, s = _positive("kernel", k), _positive("stride", s)
         rf += (k - 1) * jump
         steps.append(f"+({k}−1)·{jump}")
         jump *= s
-    why = f"r = 1 {' '.join(steps)} = {rf}: each layer adds (kernel − 1) × the product of the strides below it."
+    why = tr("r = 1 {steps} = {rf}: each layer adds (kernel − 1) × the product of the strides below it.",
+             steps=" ".join(steps), rf=rf)
     no_strides = 1 + sum(k - 1 for k, _ in layers)
-    slips = [(no_strides, "That adds (kernel − 1) per layer as if every stride were 1: a stride below a layer "
-                          "spreads its window further over the input.")] if no_strides != rf else []
-    slips.append((sum(k for k, _ in layers), "That adds the kernel sizes; neighbouring windows overlap, so each "
-                                              "layer adds (kernel − 1), not kernel."))
-    return value(answer, rf, what="the receptive field", why=why, slips=slips,
-                 hint="start from 1 pixel; each layer adds (kernel − 1) × the product of the strides below it.",
+    slips = [(no_strides, tr("That adds (kernel − 1) per layer as if every stride were 1: a stride below a layer "
+                             "spreads its window further over the input."))] if no_strides != rf else []
+    slips.append((sum(k for k, _ in layers), tr("That adds the kernel sizes; neighbouring windows overlap, so each "
+                                                 "layer adds (kernel − 1), not kernel.")))
+    return value(answer, rf, what=tr("the receptive field"), why=why, slips=slips,
+                 hint=tr("start from 1 pixel; each layer adds (kernel − 1) × the product of the strides below it."),
                  key=f"rf {layers}")
 
 #: Exercises whose answer the question's own numbers would give away: the expected value, the
@@ -320,13 +332,17 @@ def _vgg_gflops(side: int) -> float:
     return inspection.summary(inspection.layer_table(models.build("vgg"), (1, 1, side, side)))["GFLOPs"]
 
 
+_THROUGHPUT_WHY = N_("the throughput scales with the inverse of the FLOPs per image: {rate:.0f} × {small:.3f} / "
+                     "{large:.2f} ≈ {result:.0f} (FLOPs counted from the network).")
+
+
 def _throughput_at_224(rate: float = 600.0) -> dict:
     # 09, exercise 2: the expected value is computed from the network's own FLOP counts, not from
     # the rounded numbers the question quotes (the tolerance covers their rounding).
     small, large = _vgg_gflops(64), _vgg_gflops(224)
+    numbers = dict(rate=rate, small=small, large=large, result=rate * small / large)
     return dict(expected=rate * small / large, what="examples per second at 224 px", rel_tol=0.02,
-                why=f"the throughput scales with the inverse of the FLOPs per image: {rate:.0f} × {small:.3f} / "
-                    f"{large:.2f} ≈ {rate * small / large:.0f} (FLOPs counted from the network).",
+                why=_THROUGHPUT_WHY.format(**numbers), why_template=_THROUGHPUT_WHY, why_fields=numbers,
                 hint="if the time per image grows with the arithmetic, the images per second shrink by the "
                      "same factor.",
                 slips=[(rate * large / small, "That is the other way round: more arithmetic per image means fewer "
@@ -339,7 +355,8 @@ def entry(key: str) -> dict:
     """The registered self-check ``key`` of :data:`EXERCISES` (expected value, explanation, hint,
     slips), computed first where it is computed from a network."""
     if key not in EXERCISES:
-        raise ValueError(f"no self-check called {key!r}; the known ones are {', '.join(EXERCISES)}.")
+        raise ValueError(tr("no self-check called {key!r}; the known ones are {known}.", key=key,
+                            known=", ".join(EXERCISES)))
     found = EXERCISES[key]
     return found() if callable(found) else found
 
@@ -347,5 +364,8 @@ def entry(key: str) -> dict:
 def exercise(key: str, answer, *, reveal: bool = False) -> Verdict:
     """Check the answer of exercise ``key`` (e.g. ``"02-8"``) against :data:`EXERCISES`."""
     found = entry(key)
-    return value(answer, found["expected"], what=found["what"], why=found["why"], hint=found["hint"],
-                 slips=found["slips"], rel_tol=found.get("rel_tol"), reveal=reveal, key=key)
+    # a worked answer computed when asked is translated before its numbers go in
+    why = tr(found["why_template"], **found["why_fields"]) if "why_fields" in found else tr(found["why"])
+    return value(answer, found["expected"], what=tr(found["what"]), why=why, hint=tr(found["hint"]),
+                 slips=[(wrong, tr(name)) for wrong, name in found["slips"]], rel_tol=found.get("rel_tol"),
+                 reveal=reveal, key=key)

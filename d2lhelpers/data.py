@@ -37,6 +37,7 @@ import torch
 from torch.nn import functional as F
 
 from . import profile
+from .i18n import tr
 from .inspection import whole as _whole
 
 PATH_ENV = "D2L_FASHION_MNIST"
@@ -84,13 +85,16 @@ def _spec(dataset: str) -> _Spec:
 
 
 def _how_to_get(spec: _Spec) -> str:
-    ways = [f"point {spec.env} (or path=) at a folder holding the four idx files, or copy them into {REPO_DATA_DIR}"]
+    ways = [tr("point {env} (or path=) at a folder holding the four idx files, or copy them into {folder}",
+               env=spec.env, folder=REPO_DATA_DIR)]
     if spec.debian:
-        ways.append("on Debian or Ubuntu run 'sudo apt-get install dataset-fashion-mnist'")
-    ways.append(f"connect to the internet once so that torchvision can download it into {REPO_DATA_DIR}")
-    text = f"Get {spec.title} in one of these ways: " + "; ".join(f"({i}) {w}" for i, w in enumerate(ways, 1)) + "."
+        ways.append(tr("on Debian or Ubuntu run 'sudo apt-get install dataset-fashion-mnist'"))
+    ways.append(tr("connect to the internet once so that torchvision can download it into {folder}",
+                   folder=REPO_DATA_DIR))
+    text = tr("Get {title} in one of these ways: {ways}.", title=spec.title,
+              ways=tr("; ").join(f"({i}) {w}" for i, w in enumerate(ways, 1)))
     if not spec.debian:
-        text += f" (No system package provides {spec.title} offline.)"
+        text += tr(" (No system package provides {title} offline.)", title=spec.title)
     return text
 
 
@@ -151,8 +155,9 @@ def locate(path: str | os.PathLike | None = None, download: bool = True,
     for folder, how in explicit:
         files = find_files(Path(folder), dataset)
         if files is None:
-            raise DataNotFoundError(f"{how} {folder} does not hold the four {spec.title} idx files "
-                                    f"({', '.join(_COUNTS)}, optionally .gz). " + _how_to_get(spec))
+            raise DataNotFoundError(tr("{how} {folder} does not hold the four {title} idx files ({files}, "
+                                       "optionally .gz). ", how=how, folder=folder, title=spec.title,
+                                       files=", ".join(_COUNTS)) + _how_to_get(spec))
         return files, f"{how} ({folder})"
     places = [(REPO_DATA_DIR, "the repository's data/ folder")]
     if spec.debian:
@@ -165,13 +170,15 @@ def locate(path: str | os.PathLike | None = None, download: bool = True,
         try:
             _download_with_torchvision(REPO_DATA_DIR, spec.folder)
         except Exception as err:  # no network, proxy, disk full: all end the same way
-            raise DataNotFoundError(f"{spec.title} is not on this machine and torchvision's download "
-                                    f"failed ({type(err).__name__}: {err}). " + _how_to_get(spec)) from err
+            raise DataNotFoundError(tr("{title} is not on this machine and torchvision's download failed "
+                                       "({error}). ", title=spec.title, error=f"{type(err).__name__}: {err}")
+                                    + _how_to_get(spec)) from err
         files = find_files(REPO_DATA_DIR, dataset)
         if files is not None:
             return files, f"torchvision's download ({REPO_DATA_DIR})"
-    raise DataNotFoundError(f"{spec.title} is not on this machine" +
-                            ("" if download else " and download=False") + ". " + _how_to_get(spec))
+    raise DataNotFoundError(tr("{title} is not on this machine. " if download else
+                               "{title} is not on this machine and download=False. ", title=spec.title)
+                            + _how_to_get(spec))
 
 
 # ---------------------------------------------------------------- reading and checking

@@ -26,6 +26,8 @@ from typing import TypeVar
 import numpy as np
 import torch
 
+from .i18n import tr
+
 PROFILE_ENV = "D2L_PROFILE"
 DEVICE_ENV = "D2L_DEVICE"
 PROFILES = ("full", "quick", "ci")
@@ -154,7 +156,8 @@ def current(name: str | None = None, device: torch.device | str | None = None) -
     if not chosen:
         chosen = "full" if device.type == "cuda" else "quick"
     if chosen not in PROFILES:
-        raise ValueError(f"unknown profile {chosen!r}: {PROFILE_ENV} must be one of {', '.join(PROFILES)}.")
+        raise ValueError(tr("unknown profile {chosen!r}: {env} must be one of {known}.", chosen=chosen,
+                            env=PROFILE_ENV, known=", ".join(PROFILES)))
     return Profile(chosen, device)
 
 

@@ -29,6 +29,7 @@ from torch import nn
 
 from . import doctor, profile
 from .checkpoint import Checkpoint, CheckpointError, describe_loss, describe_net
+from .i18n import N_, tr
 from .recipes import Recipe, output_layer
 
 __all__ = ["fit", "fit_quietly", "describe_runs", "over_seeds", "seed_summary", "evaluate", "train_epoch",
@@ -351,29 +352,32 @@ def _first_batch(net: nn.Module, batches, device, num_classes: int | None, recip
     try:
         X, y = next(iter(batches))
     except StopIteration:
-        raise ValueError(f"the {what} data produced no batches: is the batch size larger than the data set "
-                         f"with drop_last=True, or the subset empty?") from None
+        raise ValueError(tr("the {what} data produced no batches: is the batch size larger than the data set "
+                            "with drop_last=True, or the subset empty?", what=tr(what))) from None
     except (TypeError, ValueError):
-        raise TypeError(f"each {what} batch must be a pair (X, y) of tensors.") from None
+        raise TypeError(tr("each {what} batch must be a pair (X, y) of tensors.", what=tr(what))) from None
     if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
-        raise TypeError(f"each {what} batch must be a pair (X, y) of tensors, got ({type(X).__name__}, "
-                        f"{type(y).__name__}).")
+        raise TypeError(tr("each {what} batch must be a pair (X, y) of tensors, got ({x_type}, {y_type}).",
+                           what=tr(what), x_type=type(X).__name__, y_type=type(y).__name__))
     if not X.is_floating_point():
-        raise TypeError(f"the {what} images are {X.dtype}; the net needs floating-point images in [0, 1] "
-                        f"(data.Batches converts uint8 images; elsewhere divide by 255 and call .float()).")
+        raise TypeError(tr("the {what} images are {dtype}; the net needs floating-point images in [0, 1] "
+                           "(data.Batches converts uint8 images; elsewhere divide by 255 and call .float()).",
+                           what=tr(what), dtype=X.dtype))
     if X.numel() and float(X.detach().abs().max()) > 20:
-        raise ValueError(f"the {what} images reach {float(X.abs().max()):.0f}: they look like 0-255 pixel values; "
-                         f"divide them by 255 (data.Batches does) so that the net sees values in [0, 1].")
+        raise ValueError(tr("the {what} images reach {top:.0f}: they look like 0-255 pixel values; divide them by "
+                            "255 (data.Batches does) so that the net sees values in [0, 1].", what=tr(what),
+                            top=float(X.abs().max())))
     if y.dim() != 1 or y.dtype != torch.int64:
-        raise TypeError(f"the {what} labels must be a 1-D int64 tensor of class numbers, got {y.dtype} of shape "
-                        f"{tuple(y.shape)} (use y.long(), or y.flatten() for an (N, 1) tensor).")
+        raise TypeError(tr("the {what} labels must be a 1-D int64 tensor of class numbers, got {dtype} of shape "
+                           "{shape} (use y.long(), or y.flatten() for an (N, 1) tensor).", what=tr(what),
+                           dtype=y.dtype, shape=tuple(y.shape)))
     if tuple(X.shape[-2:]) != (recipe.input_size, recipe.input_size):
-        raise ValueError(f"the {what} images are {X.shape[-2]}x{X.shape[-1]} pixels, the recipe says input_size="
-                         f"{recipe.input_size}. Build the batches from the recipe (data.load_splits(recipe)) or "
-                         f"change input_size.")
+        raise ValueError(tr("the {what} images are {h}x{w} pixels, the recipe says input_size={size}. Build the "
+                            "batches from the recipe (data.load_splits(recipe)) or change input_size.",
+                            what=tr(what), h=X.shape[-2], w=X.shape[-1], size=recipe.input_size))
     if what == "training" and X.shape[0] != recipe.batch_size and _length(batches, what) > 1:
-        raise ValueError(f"the training batches hold {X.shape[0]} images, the recipe says batch_size="
-                         f"{recipe.batch_size}. Build them from the recipe (data.load_splits(recipe)).")
+        raise ValueError(tr("the training batches hold {n} images, the recipe says batch_size={size}. Build them "
+                            "from the recipe (data.load_splits(recipe)).", n=X.shape[0], size=recipe.batch_size))
     X = X[:2].to(device)
     try:
         out = _materialise(net, X)
@@ -381,17 +385,18 @@ def _first_batch(net: nn.Module, batches, device, num_classes: int | None, recip
         from .models import MIN_SIZE
 
         sizes = ", ".join(f"{k} {v}" for k, v in MIN_SIZE.items())
-        raise ValueError(f"the net cannot take inputs of shape {tuple(X.shape[1:])}: "
-                         f"{str(err).splitlines()[0][:200]}. Is the input size too small for the net "
-                         f"(smallest sides, models.MIN_SIZE: {sizes}), or has it the wrong number of "
-                         f"channels?") from None
+        raise ValueError(tr("the net cannot take inputs of shape {shape}: {error}. Is the input size too small for "
+                            "the net (smallest sides, models.MIN_SIZE: {sizes}), or has it the wrong number of "
+                            "channels?", shape=tuple(X.shape[1:]), error=str(err).splitlines()[0][:200],
+                            sizes=sizes)) from None
     if out.dim() != 2 or (num_classes and out.shape[1] != num_classes):
-        raise ValueError(f"the net outputs shape {tuple(out.shape)} for a batch of {X.shape[0]}, but the data "
-                         f"has {num_classes} classes: its last layer must give (batch, {num_classes}), "
-                         f"e.g. nn.LazyLinear({num_classes}).")
+        raise ValueError(tr("the net outputs shape {shape} for a batch of {n}, but the data has {classes} classes: "
+                            "its last layer must give (batch, {classes}), e.g. nn.LazyLinear({classes}).",
+                            shape=tuple(out.shape), n=X.shape[0], classes=num_classes))
     if y.numel() and not 0 <= int(y.min()) <= int(y.max()) < out.shape[1]:
-        raise ValueError(f"the {what} labels run from {int(y.min())} to {int(y.max())}, but the net has "
-                         f"{out.shape[1]} outputs (classes 0 to {out.shape[1] - 1}).")
+        raise ValueError(tr("the {what} labels run from {low} to {high}, but the net has {outputs} outputs "
+                            "(classes 0 to {last}).", what=tr(what), low=int(y.min()), high=int(y.max()),
+                            outputs=out.shape[1], last=out.shape[1] - 1))
 
 
 def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe: Recipe, *,
@@ -590,9 +595,9 @@ def _initialise(net, train_iter, val_iter, recipe: Recipe, device, classes, chan
     """The net on the device, checked on a first batch and initialised from the recipe's seed."""
     profile.set_seed(recipe.seed)
     net.to(device)
-    _first_batch(net, train_iter, device, len(classes) or None, recipe, "training")
+    _first_batch(net, train_iter, device, len(classes) or None, recipe, N_("training"))
     if val_iter is not None:
-        _first_batch(net, val_iter, device, len(classes) or None, recipe, "validation")
+        _first_batch(net, val_iter, device, len(classes) or None, recipe, N_("validation"))
     if recipe.init != "none":
         init_weights(net, scheme=recipe.init, bias=recipe.init_bias)
     elif recipe.init_bias is not None:

@@ -22,6 +22,8 @@ import torch
 from matplotlib.patches import Rectangle
 from torch.nn import functional as F
 
+from . import i18n
+from .i18n import tr, tr_figure
 from .inspection import as_pair, conv_output_size
 
 #: 3x3 kernels to start from in the kernel playground.
@@ -37,6 +39,13 @@ KERNELS = {
 }
 
 
+def _subplots(*args, **kwargs):
+    """plt.subplots with a font for Chinese titles when the helpers speak Chinese."""
+    if i18n.language() == "zh":
+        i18n.cjk_font()
+    return plt.subplots(*args, **kwargs)
+
+
 def _show(fig) -> None:
     fig.tight_layout()
     plt.show()
@@ -50,11 +59,11 @@ def output_size_status(n: int, k: int, p: int, s: int, d: int = 1) -> tuple[int 
     try:
         out = conv_output_size(n, k, p, s, d)
     except (ValueError, TypeError) as err:
-        return None, f"Impossible: {err}"
+        return None, tr("Impossible: {error}", error=err)
     span = d * (k - 1) + 1
-    kernel = f"{k}" if d == 1 else f"{k} dilated to {span}"
-    return out, (f"output {out} × {out}: ⌊({n} + 2·{p} − {span}) / {s}⌋ + 1 = {out} "
-                 f"(input {n}, kernel {kernel}, padding {p}, stride {s})")
+    kernel = f"{k}" if d == 1 else tr("{k} dilated to {span}", k=k, span=span)
+    return out, tr("output {out} × {out}: ⌊({n} + 2·{p} − {span}) / {s}⌋ + 1 = {out} (input {n}, kernel {kernel}, "
+                   "padding {p}, stride {s})", out=out, n=n, p=p, span=span, s=s, kernel=kernel)
 
 
 def draw_windows(ax: plt.Axes, n: int | tuple[int, int], k: int | tuple[int, int], p: int | tuple[int, int],
@@ -110,19 +119,20 @@ def output_size_explorer(n: int = 8, k: int = 3, p: int = 1, s: int = 2, d: int 
     shows the padded input (hatched: padding), the first window (orange taps,
     red frame) and where every window starts (blue dots)."""
     controls = {
-        "n": widgets.IntSlider(n, 1, 24, description="input n"),
-        "k": widgets.IntSlider(k, 1, 9, description="kernel k"),
-        "p": widgets.IntSlider(p, 0, 4, description="padding p"),
-        "s": widgets.IntSlider(s, 1, 6, description="stride s"),
-        "d": widgets.IntSlider(d, 1, 4, description="dilation d"),
+        "n": widgets.IntSlider(n, 1, 24, description=tr("input n")),
+        "k": widgets.IntSlider(k, 1, 9, description=tr("kernel k")),
+        "p": widgets.IntSlider(p, 0, 4, description=tr("padding p")),
+        "s": widgets.IntSlider(s, 1, 6, description=tr("stride s")),
+        "d": widgets.IntSlider(d, 1, 4, description=tr("dilation d")),
     }
     status = widgets.Label()
 
     def render(n, k, p, s, d):
         status.value = output_size_status(n, k, p, s, d)[1]
-        fig, ax = plt.subplots(figsize=(3.6, 3.6))
+        fig, ax = _subplots(figsize=(3.6, 3.6))
         draw_windows(ax, n, k, p, s, d)
-        ax.set_title(status.value.split(":")[0], fontsize=9)
+        out = output_size_status(n, k, p, s, d)[0]
+        ax.set_title(tr_figure("Impossible") if out is None else tr_figure("output {out} × {out}", out=out), fontsize=9)
         _show(fig)
 
     out = widgets.interactive_output(render, controls)
@@ -136,16 +146,16 @@ def apply_kernel(image: torch.Tensor, kernel) -> torch.Tensor:
     """Cross-correlate a (H, W) image with a square kernel, padded to keep its size."""
     K = torch.as_tensor(kernel, dtype=torch.float32)
     if K.dim() != 2 or K.shape[0] != K.shape[1] or K.shape[0] % 2 == 0:
-        raise ValueError(f"the kernel must be square with an odd side, got shape {tuple(K.shape)}.")
+        raise ValueError(tr("the kernel must be square with an odd side, got shape {shape}.", shape=tuple(K.shape)))
     X = torch.as_tensor(image, dtype=torch.float32)
     if X.dim() != 2:
-        raise ValueError(f"the image must be (H, W), got shape {tuple(X.shape)}.")
+        raise ValueError(tr("the image must be (H, W), got shape {shape}.", shape=tuple(X.shape)))
     return F.conv2d(X[None, None], K[None, None], padding=K.shape[0] // 2)[0, 0]
 
 
 def kernel_playground(image: torch.Tensor, kernel: str = "vertical edge [1, -1]") -> widgets.VBox:
     """Edit a 3x3 kernel (or pick one) and see the feature map of ``image`` (H, W)."""
-    preset = widgets.Dropdown(options=list(KERNELS), value=kernel, description="start from")
+    preset = widgets.Dropdown(options=list(KERNELS), value=kernel, description=tr("start from"))
     cells = [widgets.FloatText(value=0.0, layout=widgets.Layout(width="70px")) for _ in range(9)]
     status = widgets.Label()
     out = widgets.Output()
@@ -156,15 +166,15 @@ def kernel_playground(image: torch.Tensor, kernel: str = "vertical edge [1, -1]"
             return
         K = torch.tensor([c.value for c in cells]).reshape(3, 3)
         Y = apply_kernel(image, K)
-        status.value = (f"kernel sum {float(K.sum()):.3g}; feature map from {float(Y.min()):.3g} "
-                        f"to {float(Y.max()):.3g}")
+        status.value = tr("kernel sum {total:.3g}; feature map from {low:.3g} to {high:.3g}", total=float(K.sum()),
+                          low=float(Y.min()), high=float(Y.max()))
         out.clear_output(wait=True)
         with out:
-            fig, axes = plt.subplots(1, 2, figsize=(6, 3))
+            fig, axes = _subplots(1, 2, figsize=(6, 3))
             axes[0].imshow(torch.as_tensor(image).float().numpy(), cmap="gray_r")
-            axes[0].set_title("input", fontsize=9)
+            axes[0].set_title(tr_figure("input"), fontsize=9)
             im = axes[1].imshow(Y.numpy(), cmap="RdBu_r", vmin=-float(Y.abs().max()), vmax=float(Y.abs().max()))
-            axes[1].set_title("feature map (red +, blue −)", fontsize=9)
+            axes[1].set_title(tr_figure("feature map (red +, blue −)"), fontsize=9)
             fig.colorbar(im, ax=axes[1], fraction=0.046)
             for ax in axes:
                 ax.axis("off")
@@ -190,10 +200,11 @@ def kernel_playground(image: torch.Tensor, kernel: str = "vertical edge [1, -1]"
 def pool(image: torch.Tensor, window: int, stride: int, padding: int = 0, mode: str = "max") -> torch.Tensor:
     """Max or average pooling of a (H, W) image, with torch's rules checked first."""
     if mode not in ("max", "avg"):
-        raise ValueError(f"mode must be 'max' or 'avg', got {mode!r}.")
+        raise ValueError(tr("mode must be 'max' or 'avg', got {mode!r}.", mode=mode))
     if padding > window // 2:
-        raise ValueError(f"padding {padding} is more than half the window {window}: PyTorch's pooling layers "
-                         f"allow padding up to window // 2 = {window // 2}.")
+        raise ValueError(tr("padding {padding} is more than half the window {window}: PyTorch's pooling layers "
+                            "allow padding up to window // 2 = {half}.", padding=padding, window=window,
+                            half=window // 2))
     X = torch.as_tensor(image, dtype=torch.float32)[None, None]
     for side in X.shape[-2:]:
         conv_output_size(side, window, padding, stride)  # raises when no window fits
@@ -207,10 +218,10 @@ def pooling_explorer(image: torch.Tensor, window: int = 2, stride: int = 2, padd
     """Window, stride, padding and max vs average pooling on ``image`` (H, W), the input and
     the pooled map drawn on the input's colour scale."""
     controls = {
-        "window": widgets.IntSlider(window, 1, 8, description="window"),
-        "stride": widgets.IntSlider(stride, 1, 8, description="stride"),
-        "padding": widgets.IntSlider(padding, 0, 4, description="padding"),
-        "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode, description="pooling"),
+        "window": widgets.IntSlider(window, 1, 8, description=tr("window")),
+        "stride": widgets.IntSlider(stride, 1, 8, description=tr("stride")),
+        "padding": widgets.IntSlider(padding, 0, 4, description=tr("padding")),
+        "mode": widgets.ToggleButtons(options=["max", "avg"], value=mode, description=tr("pooling")),
     }
     status = widgets.Label()
 
@@ -218,18 +229,19 @@ def pooling_explorer(image: torch.Tensor, window: int = 2, stride: int = 2, padd
         try:
             Y = pool(image, window, stride, padding, mode)
         except ValueError as err:
-            status.value = f"Impossible: {err}"
+            status.value = tr("Impossible: {error}", error=err)
             return
         H, W = torch.as_tensor(image).shape
-        status.value = (f"{mode} pooling, window {window}, stride {stride}, padding {padding}: "
-                        f"{H} × {W} → {Y.shape[0]} × {Y.shape[1]}")
-        fig, axes = plt.subplots(1, 2, figsize=(6, 3))
+        status.value = tr("{mode} pooling, window {window}, stride {stride}, padding {padding}: {h} × {w} → "
+                          "{oh} × {ow}", mode=mode, window=window, stride=stride, padding=padding, h=H, w=W,
+                          oh=Y.shape[0], ow=Y.shape[1])
+        fig, axes = _subplots(1, 2, figsize=(6, 3))
         X = torch.as_tensor(image).float()
         scale = dict(vmin=float(X.min()), vmax=float(X.max()))   # one colour scale: averaging greys, max darkens
         axes[0].imshow(X.numpy(), cmap="gray_r", **scale)
-        axes[0].set_title(f"input {H} × {W}", fontsize=9)
+        axes[0].set_title(tr_figure("input {h} × {w}", h=H, w=W), fontsize=9)
         axes[1].imshow(Y.numpy(), cmap="gray_r", **scale)
-        axes[1].set_title(f"{mode} pooled {Y.shape[0]} × {Y.shape[1]}", fontsize=9)
+        axes[1].set_title(tr_figure("{mode} pooled {h} × {w}", mode=mode, h=Y.shape[0], w=Y.shape[1]), fontsize=9)
         for ax in axes:
             ax.axis("off")
         _show(fig)
