@@ -18,6 +18,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +72,34 @@ def load_translations(path: str | Path) -> dict:
     return cells
 
 
+def _punctuation(char: str) -> bool:
+    return bool(char) and unicodedata.category(char).startswith(("P", "S"))
+
+
+def unrendered_bold(text: str) -> list[str]:
+    """Bold markers (``**``) that Markdown leaves as asterisks, with a few characters around them.
+
+    CommonMark opens bold only where ``**`` is left-flanking and closes it only where it is
+    right-flanking: ``是**[link](x)**`` shows its asterisks, because the opening ``**`` follows
+    a letter (Chinese characters count as letters) and precedes punctuation. Chinese prose, with
+    no spaces, meets this often; a space or punctuation before the opening ``**`` (or after the
+    closing one) fixes it."""
+    found = []
+    for line in text.splitlines():
+        if line.lstrip().startswith(("|", "    ")) and "**" not in line:
+            continue
+        plain = re.sub(r"`[^`]*`", lambda m: "x" * len(m.group(0)), line)     # code spans hold no emphasis
+        marks = [m.start() for m in re.finditer(r"(?<!\*)\*\*(?!\*)", plain)]
+        for i, at in enumerate(marks):
+            before = plain[at - 1] if at else " "
+            after = plain[at + 2] if at + 2 < len(plain) else " "
+            left = not after.isspace() and (not _punctuation(after) or before.isspace() or _punctuation(before))
+            right = not before.isspace() and (not _punctuation(before) or after.isspace() or _punctuation(after))
+            if not (left if i % 2 == 0 else right):
+                found.append(line[max(0, at - 8):at + 10])
+    return found
+
+
 def problems(english: dict, translations: dict, edition: dict | None = None) -> list[str]:
     """What keeps ``english`` (a notebook as a dict) from a correct edition: markdown cells with no
     translation or a stale one, translations of cells that no longer exist, and, given the
@@ -86,6 +116,8 @@ def problems(english: dict, translations: dict, edition: dict | None = None) -> 
             found.append(f"cell {cid}: stale translation (the English text changed after it was translated)")
     found += [f"cell {cid}: a translation of a cell the notebook no longer has" for cid in translations
               if cid not in markdown]
+    found += [f"cell {cid}: Markdown will show the asterisks of {bad!r}: put a space or punctuation outside the **"
+              for cid, entry in translations.items() for bad in unrendered_bold(entry["text"])]
     if edition is not None:
         ours = [(c["id"], _source(c)) for c in english["cells"] if c["cell_type"] == "code"]
         theirs = [(c.get("id"), _source(c)) for c in edition["cells"] if c["cell_type"] == "code"]
@@ -97,19 +129,30 @@ def problems(english: dict, translations: dict, edition: dict | None = None) -> 
     return found
 
 
-def build(english: dict, translations: dict, lang: str = "zh") -> dict:
-    """The edition of ``english``: its cells in order, code cells as they are with their outputs
-    cleared, markdown cells translated. Raises ``ValueError`` naming every missing or stale cell."""
+def _code(nb: dict) -> list[tuple[str, str]]:
+    return [(c.get("id"), _source(c)) for c in nb["cells"] if c["cell_type"] == "code"]
+
+
+def build(english: dict, translations: dict, lang: str = "zh", previous: dict | None = None) -> dict:
+    """The edition of ``english``: its cells in order, code cells as they are, markdown cells
+    translated. The code cells' outputs are cleared (they come from executing the edition), unless
+    ``previous``, the edition built before, has exactly the same code cells: then a change of
+    prose keeps its outputs. Raises ``ValueError`` naming every missing or stale cell."""
     _check_language(lang)
     wrong = problems(english, translations)
     if wrong:
         raise ValueError("the edition cannot be built: " + "; ".join(wrong))
     nb = copy.deepcopy(english)
+    executed = {}
+    if previous is not None and _code(previous) == _code(english):
+        executed = {c["id"]: c for c in previous["cells"] if c["cell_type"] == "code"}
     for cell in nb["cells"]:
         if cell["cell_type"] == "markdown" and cell["id"] in translations:
             cell["source"] = translations[cell["id"]]["text"].splitlines(keepends=True)
         elif cell["cell_type"] == "code":
-            cell["outputs"], cell["execution_count"] = [], None
+            done = executed.get(cell["id"])
+            cell["outputs"] = copy.deepcopy(done["outputs"]) if done else []
+            cell["execution_count"] = done["execution_count"] if done else None
     nb.setdefault("metadata", {})[MARK] = lang
     return nb
 

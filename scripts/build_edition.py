@@ -5,7 +5,7 @@
 
 An edition takes the English notebook's code cells as they are and each markdown cell from its
 translation (``d2lhelpers.edition``); its outputs come from executing it afterwards
-(``scripts/execute_notebooks.py``). The builder stops (exit 1), naming every cell, when a
+(``scripts/execute_notebooks.py``), and a rebuild that changes only prose keeps them. The builder stops (exit 1), naming every cell, when a
 translation is missing or stale, and never overwrites a file it did not write.
 """
 from __future__ import annotations
@@ -46,14 +46,16 @@ def main(argv=None) -> int:
             failed = True
             continue
         try:
-            nb = edition.build(english, translations, args.lang)
+            nb = edition.build(english, translations, args.lang, previous=built)
         except ValueError as err:
             print(f"{path.name}: {err}", file=sys.stderr)
             failed = True
             continue
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-        print(f"written: {out} (execute it to fill its outputs)")
+        kept = built is not None and any(c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
+        print(f"written: {out}" + (" (prose only: the code is unchanged, so its outputs are kept)" if kept
+                                   else " (execute it to fill its outputs)"))
     return 1 if failed else 0
 
 

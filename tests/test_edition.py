@@ -112,3 +112,33 @@ def test_every_stored_translation_is_complete_and_fresh(store):
     built = edition.edition_path(english, store.parent.name)
     assert edition.problems(json.loads(english.read_text(encoding="utf-8")), edition.load_translations(store),
                             json.loads(built.read_text(encoding="utf-8")) if built.exists() else None) == []
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("答案是**[残差块](x)**。", True),          # opens after a letter, before punctuation: shown as asterisks
+    ("答案是 **[残差块](x)**。", False),
+    ("这是**重点**内容", False),
+    ("**配方**（recipe）：", False),
+    ("前面**“引号”**后面", True),              # closes after punctuation, before a letter
+    ("前面 **“引号”**，后面", False),
+    ("`a**b` and **c**", False),               # a code span holds no emphasis
+])
+def test_bold_that_markdown_would_not_render_is_found(text, bad):
+    assert bool(edition.unrendered_bold(text)) == bad
+    translations = {"m1": edition.translation_entry(ENGLISH["cells"][0]["source"][0] + "The kernel slides.",
+                                                    text), "m2": TRANSLATIONS["m2"]}
+    assert any("will show the asterisks" in p for p in edition.problems(ENGLISH, translations)) == bad
+
+
+def test_a_rebuild_that_changes_only_prose_keeps_the_outputs():
+    executed = edition.build(ENGLISH, TRANSLATIONS)
+    executed["cells"][1].update(outputs=[{"output_type": "stream", "name": "stdout", "text": ["4\n"]}],
+                                execution_count=3)
+    reworded = {**TRANSLATIONS, "m2": edition.translation_entry("## Exercises", "## 习题")}
+    again = edition.build(ENGLISH, reworded, previous=executed)
+    assert again["cells"][1]["outputs"] == executed["cells"][1]["outputs"] and again["cells"][1]["execution_count"] == 3
+    assert "".join(again["cells"][2]["source"]) == "## 习题"
+    changed = json.loads(json.dumps(ENGLISH))
+    changed["cells"][1]["source"] = ["print(2 + 3)"]
+    fresh = edition.build(changed, TRANSLATIONS, previous=executed)     # new code: its outputs must come anew
+    assert fresh["cells"][1]["outputs"] == [] and fresh["cells"][1]["execution_count"] is None
