@@ -4,10 +4,12 @@
 #
 #   PYTHON=python3.12 make test     choose the interpreter for the virtual environment
 #   VENV=$CONDA_PREFIX make lab     use an existing (e.g. conda) environment instead
+#   make lab LAB_DIR=student        open the student edition (after `make student`) instead
 
 PYTHON ?= python3
 VENV ?= .venv
 LAB_ARGS ?=
+LAB_DIR ?= notebooks
 BIN := $(VENV)/bin
 # JupyterLab refuses to run as root (containers, CI) unless told so.
 AS_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -50,7 +52,8 @@ data:
 setup: $(VENV)/.lab-installed data
 
 lab: setup
-	"$(BIN)/jupyter" lab --notebook-dir=notebooks $(AS_ROOT) $(LAB_ARGS)
+	@test -d "$(LAB_DIR)" || { echo "error: LAB_DIR=$(LAB_DIR) is not a folder (the student edition: make student first)" >&2; exit 1; }
+	"$(BIN)/jupyter" lab --notebook-dir="$(LAB_DIR)" $(AS_ROOT) $(LAB_ARGS)
 
 test: $(VENV)/.test-installed data
 	@sh scripts/run-tests.sh "$(BIN)/python"

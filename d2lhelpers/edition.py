@@ -160,3 +160,38 @@ def build(english: dict, translations: dict, lang: str = "zh", previous: dict | 
 def translation_entry(english_text: str, text: str) -> dict:
     """A stored translation of ``english_text``: what a translator's tool writes."""
     return {"en_sha": en_sha(english_text), "text": text}
+
+
+def todo(english: dict, translations: dict) -> list[tuple[str, str, str, str | None]]:
+    """The markdown cells still to translate, in order: ``(id, "missing" or "stale", English text,
+    the old translation or None)``."""
+    found = []
+    for cell in english["cells"]:
+        text = _source(cell)
+        if cell["cell_type"] != "markdown" or not text.strip():
+            continue
+        entry = translations.get(cell["id"])
+        if entry is None:
+            found.append((cell["id"], "missing", text, None))
+        elif entry["en_sha"] != en_sha(text):
+            found.append((cell["id"], "stale", text, entry["text"]))
+    return found
+
+
+def store_translation(english: dict, path: str | Path, cell_id: str, text: str) -> None:
+    """Store ``text`` as the translation of markdown cell ``cell_id`` of ``english`` (tied to its
+    English text as it is now) in the translations file ``path``, in the notebook's cell order."""
+    markdown = [c for c in english["cells"] if c["cell_type"] == "markdown"]
+    cell = next((c for c in markdown if c["id"] == cell_id), None)
+    if cell is None:
+        raise ValueError(f"the notebook has no markdown cell {cell_id!r}; its markdown cells are "
+                         f"{', '.join(c['id'] for c in markdown[:5])}{', ...' if len(markdown) > 5 else ''}.")
+    if not text.strip():
+        raise ValueError(f"the translation of cell {cell_id} is empty.")
+    cells = load_translations(path)
+    cells[cell_id] = translation_entry(_source(cell), text.strip("\n"))
+    order = {c["id"]: i for i, c in enumerate(english["cells"])}
+    cells = dict(sorted(cells.items(), key=lambda item: order.get(item[0], len(order))))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"cells": cells}, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -5,7 +5,8 @@ One setting chooses it, in this order:
 1. :func:`set_language` (``i18n.set_language("zh")`` in a notebook);
 2. the environment variable ``D2L_LANG`` (``en`` or ``zh``);
 3. where the notebook runs: a kernel started in ``notebooks/zh/`` (the Chinese edition's
-   folder, where Jupyter and the tests start it) speaks Chinese; anywhere else, English.
+   folder, where Jupyter and the tests start it) or ``student/zh/`` (its student edition) speaks
+   Chinese; anywhere else, English.
 
 What follows it: the self-checks' verdicts, hints and worked answers (:mod:`check`), the
 training doctor's diagnoses (:mod:`doctor`), the widgets' labels (:mod:`widgets`) and the main
@@ -53,7 +54,7 @@ def language() -> str:
         here = Path.cwd()
     except OSError:             # the working folder was removed
         return "en"
-    return "zh" if here.name == "zh" and here.parent.name == "notebooks" else "en"
+    return "zh" if here.name == "zh" and here.parent.name in ("notebooks", "student") else "en"
 
 
 def N_(text: str) -> str:

@@ -1,5 +1,5 @@
 """The chapter notebooks' structure, read in one place: the exercises section, the
-``### Exercise N`` headings, the cells tagged ``solution``, answer placeholders and self-checks.
+``### Exercise N`` headings (``### 练习 N`` in the Chinese edition), the cells tagged ``solution``, answer placeholders and self-checks.
 
 The student-edition builder, the one-exercise runner and the tests all read notebooks through
 these functions, so that they agree on what an exercise is. :func:`problems` lists what would
@@ -12,8 +12,10 @@ import json
 import re
 from pathlib import Path
 
-EXERCISE = re.compile(r"^### Exercise (\d+)", flags=re.MULTILINE)
-EXERCISES_SECTION = re.compile(r"^## Exercises", flags=re.MULTILINE)
+#: the headings, in English and in the Chinese edition ("## 练习", "### 练习 N")
+EXERCISE = re.compile(r"^### (?:Exercise|练习) (\d+)", flags=re.MULTILINE)
+EXERCISES_SECTION = re.compile(r"^## (?:Exercises|练习)(?!\w)", flags=re.MULTILINE)
+HEADINGS = ("### Exercise", "## Exercises", "### 练习", "## 练习")
 PLACEHOLDER = re.compile(r"^(answer_\w+) = \.\.\.", flags=re.MULTILINE)
 CHECK_CALL = re.compile(r"check\.\w+\((?:\"[^\"]*\",\s*)?(answer_\w+)")
 
@@ -73,7 +75,7 @@ def problems(cells) -> list[str]:
             in_exercises = True
         number = exercise_number(cell)
         if number is not None:
-            if not text.startswith(("### Exercise", "## Exercises")):
+            if not text.startswith(HEADINGS):
                 found.append(f"exercise {number}: text before its heading in the same cell (it would be "
                              f"kept as a question, even if it is an answer)")
             if is_solution(cell):

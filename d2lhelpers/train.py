@@ -487,6 +487,10 @@ def fit(net: nn.Module, train_iter: Iterable, val_iter: Iterable | None, recipe:
             print(f"Training {type(net).__name__} on {record['device']}, profile {run_profile.name!r}: "
                   f"{sizes}{num_batches} batches per epoch")
             print(f"Recipe: {record['recipe_line']}")
+        elif verbose:   # a finished run, loaded: its output still names the device, profile and recipe
+            print(f"Trained {type(net).__name__} on {trained_on}, profile {run_profile.name!r}, all "
+                  f"{recipe.epochs} epoch(s) in the checkpoint")
+            print(f"Recipe: {record['recipe_line']}")
 
         # The loop: an epoch of training, one of validation, a checkpoint, the callbacks.
         run = Run(net, recipe, device, num_batches, start_epoch)

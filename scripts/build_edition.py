@@ -2,6 +2,8 @@
 
     python scripts/build_edition.py NB.ipynb ...            # notebooks/zh/NB.ipynb from translations/zh/NB.json
     python scripts/build_edition.py --check NB.ipynb ...    # list missing or stale translations, differing code
+    python scripts/build_edition.py --todo NB.ipynb         # the English text of each cell to (re)translate
+    python scripts/build_edition.py --set CELL FILE NB.ipynb   # store FILE's text as cell CELL's translation
 
 An edition takes the English notebook's code cells as they are and each markdown cell from its
 translation (``d2lhelpers.edition``); its outputs come from executing it afterwards
@@ -23,7 +25,13 @@ def main(argv=None) -> int:
     parser.add_argument("notebooks", nargs="+", help="English notebooks (notebooks/NN-name.ipynb)")
     parser.add_argument("--lang", default="zh", choices=edition.LANGUAGES)
     parser.add_argument("--check", action="store_true", help="only report what is missing, stale or differs")
+    parser.add_argument("--todo", action="store_true",
+                        help="print each cell still to translate: its English text (and the old translation)")
+    parser.add_argument("--set", nargs=2, metavar=("CELL", "FILE"),
+                        help="store the text of FILE (UTF-8) as the translation of markdown cell CELL")
     args = parser.parse_args(argv)
+    if args.set and len(args.notebooks) != 1:
+        parser.error("--set stores one cell of one notebook: name one notebook")
     failed = False
     for name in args.notebooks:
         path = Path(name)
@@ -35,6 +43,24 @@ def main(argv=None) -> int:
         translations = edition.load_translations(edition.translations_path(path, args.lang))
         out = edition.edition_path(path, args.lang)
         built = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
+        if args.todo:
+            for cell_id, why, text, old in edition.todo(english, translations):
+                print(f"===== cell {cell_id} ({why}) =====\n{text}")
+                if old is not None:
+                    print(f"----- its translation, made from an earlier English text -----\n{old}")
+            continue
+        if args.set:
+            cell_id, file = args.set
+            try:
+                text = Path(file).read_text(encoding="utf-8")
+                edition.store_translation(english, edition.translations_path(path, args.lang), cell_id, text)
+            except (OSError, ValueError) as err:
+                print(f"{path.name}: {err}", file=sys.stderr)
+                failed = True
+                continue
+            print(f"stored: the translation of cell {cell_id} in {edition.translations_path(path, args.lang)}; "
+                  f"rebuild the edition to use it")
+            continue
         if args.check:
             wrong = edition.problems(english, translations, built)
             for line in wrong:

@@ -1,9 +1,10 @@
 """Execute notebooks in place, the way their committed outputs are made.
 
     .venv/bin/python scripts/execute_notebooks.py [--profile quick] [notebooks/NN-*.ipynb ...]
+    (no notebooks named: every notebook, the Chinese edition's in notebooks/zh/ too)
 
-Runs every cell top to bottom in a fresh kernel started in notebooks/ (as
-JupyterLab and nbval do), then removes what would only be noise in a diff:
+Runs every cell top to bottom in a fresh kernel started in the notebook's
+folder (as JupyterLab and nbval do; in notebooks/zh/ the helpers speak Chinese), then removes what would only be noise in a diff:
 per-cell timing metadata and saved widget state. Execution counts are kept
 (nbval needs them), and consecutive prints are joined into one output.
 Progress bars are off (a frozen bar says nothing). The profile defaults to
@@ -61,7 +62,8 @@ def main() -> int:
     os.environ["TQDM_DISABLE"] = "1"
     if args.profile:
         os.environ["D2L_PROFILE"] = args.profile
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+    paths = args.notebooks or (sorted((ROOT / "notebooks").glob("[0-9]*.ipynb"))
+                               + sorted((ROOT / "notebooks").glob("*/[0-9]*.ipynb")))   # and the editions
     for path in paths:
         print(f"{path.name}: {execute(path.resolve(), args.timeout):.1f} s", flush=True)
     return 0

@@ -5,7 +5,7 @@ answer goes (tagged ``answer``); every output from the "## Exercises" heading on
 (the committed self-check outputs would give the answers away). The teaching part keeps its
 outputs, and the questions, answer placeholders (``answer_N = ...``) and self-check cells stay.
 
-    python scripts/student_edition.py                 # notebooks/*.ipynb -> student/
+    python scripts/student_edition.py                 # notebooks/*.ipynb -> student/, notebooks/zh/ -> student/zh/
     python scripts/student_edition.py --out DIR NB.ipynb ...
 
 ``student/`` is git-ignored: the edition is built from the notebooks whenever it is needed, so
@@ -26,10 +26,20 @@ from d2lhelpers.structure import exercise_number, is_solution, opens_exercises, 
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "d2l_student_edition"  # notebook metadata of every file this builder writes
-BANNER = ("> **Student edition.** The exercises' solutions are left out: write yours in the cells "
-          "marked *your answer here*. Where an answer is a number or a shape, the self-check cell "
-          "below it tells you whether it is right (and says *not answered yet* until you replace "
-          "the `...`).")
+EDITION = "d2l_edition"       # notebook metadata of a translated edition: its language
+BANNER = {
+    "en": ("> **Student edition.** The exercises' solutions are left out: write yours in the cells "
+           "marked *your answer here*. Where an answer is a number or a shape, the self-check cell "
+           "below it tells you whether it is right (and says *not answered yet* until you replace "
+           "the `...`)."),
+    "zh": ("> **学生版。** 练习的解答已经去掉：请把你的答案写在标有 *在这里写你的答案* 的单元格中。"
+           "答案是一个数或一个形状时，它下面的自测单元格会告诉你是否正确（在你替换掉 `...` 之前，"
+           "它会显示 *尚未作答*）。"),
+}
+ANSWER = {"en": ("# Your answer here ({where}): code, and markdown cells for prose.\n", "*Your answer here ({where}).*",
+                 "exercise {n}", "this exercise"),
+          "zh": ("# 在这里写你的答案（{where}）：代码写在这里，文字说明写在 Markdown 单元格中。\n",
+                 "*在这里写你的答案（{where}）。*", "练习 {n}", "本练习")}
 
 
 class MalformedNotebook(ValueError):
@@ -40,25 +50,28 @@ def _lines(text: str) -> list:
     return text.splitlines(keepends=True)
 
 
-def _placeholder(group: list, exercise, number: int) -> dict:
+def _placeholder(group: list, exercise, number: int, lang: str = "en") -> dict:
     """One empty cell for a run of solution cells: code if the run had code, else markdown."""
-    where = f"exercise {exercise}" if exercise is not None else "this exercise"
+    code, prose, named, unnamed = ANSWER[lang]
+    where = named.format(n=exercise) if exercise is not None else unnamed
     cell_id = f"answer-{number}"
     if any(c["cell_type"] == "code" for c in group):
         return {"cell_type": "code", "execution_count": None, "id": cell_id, "metadata": {"tags": ["answer"]},
-                "outputs": [], "source": _lines(f"# Your answer here ({where}): code, and markdown cells for prose.\n")}
+                "outputs": [], "source": _lines(code.format(where=where))}
     return {"cell_type": "markdown", "id": cell_id, "metadata": {"tags": ["answer"]},
-            "source": _lines(f"*Your answer here ({where}).*")}
+            "source": _lines(prose.format(where=where))}
 
 
 def student_notebook(nb: dict) -> dict:
     """The student edition of one notebook (a new dict; ``nb`` is not changed)."""
     nb = copy.deepcopy(nb)
+    lang = nb.get("metadata", {}).get(EDITION, "en")
+    lang = lang if lang in BANNER else "en"
     cells, group, exercise, in_exercises = [], [], None, False
 
     def flush():
         if group:
-            cells.append(_placeholder(group, exercise, sum("answer" in tags(c) for c in cells) + 1))
+            cells.append(_placeholder(group, exercise, sum("answer" in tags(c) for c in cells) + 1, lang))
             group.clear()
 
     for cell in nb["cells"]:
@@ -78,7 +91,7 @@ def student_notebook(nb: dict) -> dict:
         title = next((i for i, c in enumerate(cells) if c["cell_type"] == "markdown"), -1)
         cells.insert(title + 1, {"cell_type": "markdown", "id": "student-edition",
                                  "metadata": {"tags": ["student-edition"]},
-                                 "source": _lines(BANNER)})
+                                 "source": _lines(BANNER[lang])})
     nb["cells"] = cells
     nb.setdefault("metadata", {})[MARK] = _fingerprint(cells)
     return nb
@@ -147,17 +160,24 @@ def build(paths, out: Path) -> list:
 
 def main(argv=None) -> list:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("notebooks", nargs="*", type=Path, help="default: notebooks/*.ipynb")
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="default: notebooks/*.ipynb, and each edition's notebooks/<lang>/*.ipynb into <out>/<lang>/")
     parser.add_argument("--out", type=Path, default=ROOT / "student", help="default: student/")
     args = parser.parse_args(argv)
-    paths = args.notebooks or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    if args.notebooks:
+        batches = [(args.notebooks, args.out)]
+    else:
+        batches = [(sorted((ROOT / "notebooks").glob("*.ipynb")), args.out)]
+        batches += [(sorted(folder.glob("*.ipynb")), args.out / folder.name)
+                    for folder in sorted((ROOT / "notebooks").iterdir()) if folder.is_dir() and folder.name in BANNER]
+    paths = [p for batch, _ in batches for p in batch]
     if not paths:
         parser.error("no notebooks found")
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
     try:
-        written = build(paths, args.out)
+        written = [target for batch, out in batches if batch for target in build(batch, out)]
     except MalformedNotebook as err:
         print(f"error: {err}", file=sys.stderr)
         raise SystemExit(1) from None

@@ -1,14 +1,17 @@
 """What a student does, in a real browser: JupyterLab on 127.0.0.1 with a token, each notebook
 opened in headless Chromium and run top to bottom (ci profile). Checked per notebook: no cell
 ends in an error, every figure the kernel sent is drawn as an image, and the widget explorers
-are live controls (sliders), not their text form. A screenshot of each notebook is saved in
-``test-artifacts/browser/`` (or ``$D2L_ARTIFACTS/browser``).
+are live controls (sliders), not their text form; in the Chinese edition (notebooks/zh/), the
+Chinese text is drawn with a font that has its glyphs (no boxes), as Chromium reports the fonts it
+used. A screenshot of each notebook is saved in ``test-artifacts/browser/`` (or
+``$D2L_ARTIFACTS/browser``).
 
 Chromium cannot be downloaded by playwright here: the test uses Debian's ``chromium`` package
 (``$D2L_CHROMIUM`` names another binary) and skips, saying so, where it is missing. Under CI
 (``CI=true``) a missing browser is an error, since ``.ci/run`` installs it."""
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,9 +24,40 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb")) + sorted((ROOT / "notebooks").glob("*/[0-9][0-9]-*.ipynb"))
+CJK = re.compile(r"[\u4e00-\u9fff]")
+#: font families with Chinese glyphs (Debian's fonts-wqy-microhei, Noto CJK, macOS and Windows fonts)
+CJK_FONT = re.compile(r"WenQuanYi|CJK|Source Han|Droid Sans Fallback|AR PL|YaHei|PingFang|SimHei|SimSun|Heiti")
 ARTIFACTS = Path(os.environ.get("D2L_ARTIFACTS", ROOT / "test-artifacts")) / "browser"
 TIMES = {}
+
+
+def relative(path: Path) -> str:
+    """The notebook's path under notebooks/: "01-convolution.ipynb", "zh/01-convolution.ipynb"."""
+    return path.relative_to(ROOT / "notebooks").as_posix()
+
+
+def chinese_glyphs(page) -> list[str]:
+    """What is wrong with the Chinese of the first markdown cell's heading and paragraph: text
+    whose Chinese characters Chromium drew with no Chinese font (boxes), by the fonts it reports."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    wrong = []
+    for selector in (".jp-MarkdownCell .jp-RenderedMarkdown h1", ".jp-MarkdownCell .jp-RenderedMarkdown p"):
+        node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+        if not node:
+            wrong.append(f"no {selector} rendered")
+            continue
+        text = page.locator(selector).first.inner_text()
+        fonts = cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]
+        chinese = sum(f["glyphCount"] for f in fonts if CJK_FONT.search(f["familyName"]))
+        if len(CJK.findall(text)) and chinese < len(CJK.findall(text)):
+            wrong.append(f"{text[:30]!r}: {len(CJK.findall(text))} Chinese characters, {chinese} drawn with a "
+                         f"Chinese font (fonts used: {[(f['familyName'], f['glyphCount']) for f in fonts]})")
+    cdp.detach()
+    return wrong
 
 
 def chromium_path():
@@ -61,7 +95,8 @@ def lab(tmp_path_factory):
     served = home / "notebooks"
     served.mkdir()
     for path in NOTEBOOKS:
-        shutil.copy(path, served / path.name)
+        (served / relative(path)).parent.mkdir(exist_ok=True)
+        shutil.copy(path, served / relative(path))
     # a fresh user: no news pop-up over the screenshots, every cell laid out (no windowing)
     settings = home / "settings"
     for plugin, values in (("@jupyterlab/apputils-extension/notification", {"fetchNews": "false"}),
@@ -152,18 +187,20 @@ DRAWN = """() => {
 }"""
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=relative)
 def test_notebook_runs_in_jupyterlab(path, lab, browser):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     console_errors = []
     page.on("pageerror", lambda error: console_errors.append(str(error)))
     start = time.monotonic()
+    name, stem = relative(path), relative(path).removesuffix(".ipynb").replace("/", "-")
+    glyphs = []
     try:
         # a workspace of its own, so that no tab of an earlier notebook is restored beside it
-        page.goto(f"{lab['base']}/lab/workspaces/{path.stem}/tree/{path.name}?reset&token={lab['token']}",
+        page.goto(f"{lab['base']}/lab/workspaces/{stem}/tree/{name}?reset&token={lab['token']}",
                   timeout=90_000)
-        page.wait_for_function(READY, arg=path.name, timeout=120_000)
+        page.wait_for_function(READY, arg=name, timeout=120_000)
         # the committed outputs go first, so that every output checked below is this run's
         page.evaluate("() => window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
         # resolves once every cell has run (or one has failed)
@@ -177,18 +214,20 @@ def test_notebook_runs_in_jupyterlab(path, lab, browser):
         page.wait_for_function("() => Array.from(document.querySelectorAll('.jp-RenderedImage img'))"
                                ".every(i => i.complete)", timeout=30_000)
         drawn = page.evaluate(DRAWN)
-        page.screenshot(path=str(ARTIFACTS / f"{path.stem}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{stem}.png"))
+        if path.parent.name == "zh":
+            glyphs = chinese_glyphs(page)
         explorer = page.locator(".jp-CodeCell:has(.jupyter-widgets)").first
         if drawn["controls"]:   # the first widget explorer, as a student sees it
             explorer.scroll_into_view_if_needed()
-            explorer.screenshot(path=str(ARTIFACTS / f"{path.stem}-explorer.png"))
+            explorer.screenshot(path=str(ARTIFACTS / f"{stem}-explorer.png"))
     finally:
         try:    # free the kernel's memory for the next notebook; a failure above stays the error
             page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
         except Exception:
             pass
         page.close()
-    TIMES[path.name] = seconds
+    TIMES[name] = seconds
     errors = [f"{c['source']!r}: {c['error']}" for c in cells if c["error"]]
     assert not errors, f"cells ended in errors:\n" + "\n".join(errors)
     unrun = [c["source"] for c in cells if c["source"].strip() and c["count"] is None]
@@ -202,6 +241,7 @@ def test_notebook_runs_in_jupyterlab(path, lab, browser):
     assert drawn["asText"] == 0, "a widget shows as text, not as controls"
     assert drawn["broken"] == 0, "a widget failed to render (or never finished loading)"
     assert not console_errors, f"page errors: {console_errors[:3]}"
-    print(f"{path.name}: ran in {seconds:.1f} s in the browser; {figures} figures "
+    assert not glyphs, "Chinese drawn without a Chinese font (boxes): " + "; ".join(glyphs)
+    print(f"{name}: ran in {seconds:.1f} s in the browser; {figures} figures "
           f"({drawn['images']} drawn), {widgets} widgets ({drawn['controls']} controls, {drawn['sliders']} sliders)")
     (ARTIFACTS / "times.json").write_text(json.dumps(TIMES, indent=1) + "\n")

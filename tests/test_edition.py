@@ -110,8 +110,9 @@ def test_every_stored_translation_is_complete_and_fresh(store):
     english = ROOT / "notebooks" / f"{store.stem}.ipynb"
     assert english.exists(), f"{store} translates a notebook that does not exist"
     built = edition.edition_path(english, store.parent.name)
+    assert built.exists(), f"{built} is missing: build it (scripts/build_edition.py) and execute it"
     assert edition.problems(json.loads(english.read_text(encoding="utf-8")), edition.load_translations(store),
-                            json.loads(built.read_text(encoding="utf-8")) if built.exists() else None) == []
+                            json.loads(built.read_text(encoding="utf-8"))) == []
 
 
 @pytest.mark.parametrize("text, bad", [
@@ -142,3 +143,32 @@ def test_a_rebuild_that_changes_only_prose_keeps_the_outputs():
     changed["cells"][1]["source"] = ["print(2 + 3)"]
     fresh = edition.build(changed, TRANSLATIONS, previous=executed)     # new code: its outputs must come anew
     assert fresh["cells"][1]["outputs"] == [] and fresh["cells"][1]["execution_count"] is None
+
+
+def test_a_translator_lists_what_to_do_and_stores_one_cell(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(edition, "TRANSLATIONS", tmp_path / "translations")
+    english = tmp_path / "01-x.ipynb"
+    english.write_text(json.dumps(ENGLISH), encoding="utf-8")
+    script = load_script()
+    assert script.main(["--todo", str(english)]) == 0
+    out = capsys.readouterr().out
+    assert "===== cell m1 (missing) =====\n# 01 · Convolution" in out and "cell m2 (missing)" in out
+    text = tmp_path / "m2.md"
+    text.write_text("## 练习\n", encoding="utf-8")
+    assert script.main(["--set", "m2", str(text), str(english)]) == 0
+    assert edition.load_translations(tmp_path / "translations" / "zh" / "01-x.json") == {
+        "m2": edition.translation_entry("## Exercises", "## 练习")}
+    assert script.main(["--set", "c1", str(text), str(english)]) == 1          # a code cell is never translated
+    assert "no markdown cell 'c1'" in capsys.readouterr().err
+    # the English changes: the cell is stale, shown with its old translation, and stored anew
+    changed = json.loads(json.dumps(ENGLISH))
+    changed["cells"][2]["source"] = ["## Exercises (ours)"]
+    english.write_text(json.dumps(changed), encoding="utf-8")
+    capsys.readouterr()
+    script.main(["--todo", str(english)])
+    out = capsys.readouterr().out
+    assert "cell m2 (stale)" in out and "## Exercises (ours)" in out and "## 练习" in out
+    text.write_text("## 练习（补充题）", encoding="utf-8")
+    script.main(["--set", "m2", str(text), str(english)])
+    assert edition.todo(changed, edition.load_translations(tmp_path / "translations" / "zh" / "01-x.json")) == [
+        ("m1", "missing", "# 01 · Convolution\n\nThe kernel slides.", None)]

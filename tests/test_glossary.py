@@ -4,6 +4,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 GLOSSARY = ROOT / "docs" / "glossary.md"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
@@ -48,11 +50,21 @@ def test_each_chapter_notebook_links_the_glossary():
             assert LINK.search(markdown(path)), f"{path.name} never links the glossary"
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "notebooks").glob("*/[0-9][0-9]-*.ipynb")),
+                         ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
+def test_an_edition_links_the_terms_its_english_notebook_links(path):
+    """A translated notebook, one folder deeper, links the same terms (../../docs/glossary.md#...)."""
+    english = ROOT / "notebooks" / path.name
+    deeper = re.compile(r"\]\(\.\./\.\./docs/glossary\.md#([a-z0-9-]+)\)")
+    assert sorted(deeper.findall(markdown(path))) == sorted(LINK.findall(markdown(english)))
+    assert not LINK.findall(markdown(path)), "a link one folder too shallow for notebooks/zh/"
+
+
 def test_links_in_readme_and_docs_lead_somewhere():
     """Every relative link or picture in README.md and docs/ names a file in the repository
     (the README's picture included), and every #anchor into the glossary exists."""
     anchors = {re.search(r'<a id="([a-z0-9-]+)"></a>', row).group(1) for row in rows()}
-    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    pages = [ROOT / "README.md", *sorted(ROOT.glob("README.*.md")), *sorted((ROOT / "docs").glob("*.md"))]
     checked = 0
     for page in pages:
         text = re.sub(r"`[^`\n]*`", "", page.read_text(encoding="utf-8"))    # code shows links, is none

@@ -82,6 +82,10 @@ def test_the_setting_chooses_the_language(monkeypatch, tmp_path):
     zh.mkdir(parents=True)
     monkeypatch.chdir(zh)                    # where Jupyter starts the Chinese edition's kernels
     assert i18n.language() == "zh"
+    (tmp_path / "student" / "zh").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "student" / "zh")     # and its student edition's
+    assert i18n.language() == "zh"
+    monkeypatch.chdir(zh)
     monkeypatch.setenv(i18n.LANG_ENV, "en")  # the environment wins over the folder
     assert i18n.language() == "en"
     i18n.set_language("zh")                  # and set_language over both

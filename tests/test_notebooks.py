@@ -9,9 +9,10 @@ from d2lhelpers.structure import read_cells as cells, source, tags  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAPTERS = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb") if not p.name.startswith("00-"))
+CHAPTERS += sorted(p for p in (ROOT / "notebooks").glob("*/[0-9][0-9]-*.ipynb") if not p.name.startswith("00-"))
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_every_exercise_has_a_tagged_solution(path):
     exercises = structure.exercises(cells(path))
     assert exercises, f"{path.name} has no '### Exercise N' headings"
@@ -19,7 +20,7 @@ def test_every_exercise_has_a_tagged_solution(path):
     assert all(exercises.values()), f"exercises without a solution cell: {[n for n, c in exercises.items() if not c]}"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: str(p.relative_to(ROOT / "notebooks")))
 def test_notebook_is_well_formed_for_a_student_edition(path):
     """No solution that would survive stripping, no check that would lose its placeholder."""
     assert structure.problems(cells(path)) == []

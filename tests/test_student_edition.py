@@ -5,11 +5,24 @@ from pathlib import Path
 import pytest
 
 import script_module
-from d2lhelpers.structure import CHECK_CALL, read_cells as cells, source, tags  # the notebooks' cells, read one way
+from d2lhelpers.structure import (CHECK_CALL, EXERCISE, EXERCISES_SECTION, read_cells as cells, source,  # read one way
+                                  tags)
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
-WITH_EXERCISES = [p for p in NOTEBOOKS if "### Exercise" in p.read_text(encoding="utf-8")]
+ENGLISH = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+NOTEBOOKS = ENGLISH + sorted((ROOT / "notebooks").glob("*/[0-9][0-9]-*.ipynb"))     # and the Chinese edition's
+WITH_EXERCISES = [p for p in NOTEBOOKS if EXERCISE.search(p.read_text(encoding="utf-8"))]
+BANNER = {"notebooks": "Student edition", "zh": "学生版"}
+NOT_ANSWERED = {"notebooks": "… not answered yet", "zh": "… 尚未作答"}
+
+
+def name(path):
+    return str(path.relative_to(ROOT / "notebooks"))
+
+
+def student_path(edition, path):
+    """Where the student edition of a notebook is: student/NN.ipynb, or student/zh/NN.ipynb."""
+    return edition / name(path)
 
 
 def load_script():
@@ -20,17 +33,17 @@ def load_script():
 def edition(tmp_path_factory):
     out = tmp_path_factory.mktemp("student")
     written = load_script().main(["--out", str(out)])
-    assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+    assert sorted(str(p.relative_to(out)) for p in written) == sorted(name(p) for p in NOTEBOOKS)
     return out
 
 
 def test_exercise_notebooks_are_found():
-    assert len(WITH_EXERCISES) >= 8, [p.name for p in WITH_EXERCISES]
+    assert len([p for p in WITH_EXERCISES if p in ENGLISH]) >= 8, [p.name for p in WITH_EXERCISES]
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=name)
 def test_no_solution_survives(path, edition):
-    original, student = cells(path), cells(edition / path.name)
+    original, student = cells(path), cells(student_path(edition, path))
     assert not [c for c in student if "solution" in tags(c)]
     kept = "\n".join(source(c) for c in original if "solution" not in tags(c))
     text = "\n".join(source(c) for c in student)
@@ -43,32 +56,33 @@ def test_no_solution_survives(path, edition):
                 assert line not in text, f"solution line kept: {line!r}"
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=name)
 def test_questions_placeholders_and_checks_remain(path, edition):
-    original, student = cells(path), cells(edition / path.name)
+    original, student = cells(path), cells(student_path(edition, path))
     # every cell that is not a solution is kept, in order and with the same source
     assert [source(c) for c in original if "solution" not in tags(c)] == \
            [source(c) for c in student if not {"answer", "student-edition"} & set(tags(c))]
-    headings = [int(m) for c in student for m in re.findall(r"^### Exercise (\d+)", source(c), flags=re.M)]
+    headings = [int(m) for c in student for m in EXERCISE.findall(source(c))]
     assert headings == list(range(1, len(headings) + 1)) and headings
     # one answer cell per run of solution cells, each naming its exercise
     runs = sum(1 for i, c in enumerate(original)
                if "solution" in tags(c) and (i == 0 or "solution" not in tags(original[i - 1])))
     answers = [c for c in student if "answer" in tags(c)]
     assert len(answers) == runs
-    named = {int(m) for c in answers for m in re.findall(r"exercise (\d+)", source(c))}
+    named = {int(m) for c in answers for m in re.findall(r"(?:exercise|练习) (\d+)", source(c))}
     assert named == set(headings), "an exercise without a place for its answer"
     assert all(c["cell_type"] == "markdown" or c["outputs"] == [] for c in answers)
-    assert "Student edition" in source(student[1]) or "Student edition" in source(student[2])
+    banner = BANNER[path.parent.name]
+    assert banner in source(student[1]) or banner in source(student[2])
     import nbformat
 
-    nbformat.validate(nbformat.reads((edition / path.name).read_text(encoding="utf-8"), as_version=4))
+    nbformat.validate(nbformat.reads(student_path(edition, path).read_text(encoding="utf-8"), as_version=4))
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=name)
 def test_exercise_outputs_are_cleared_and_teaching_outputs_kept(path, edition):
-    student = cells(edition / path.name)
-    start = next(i for i, c in enumerate(student) if re.search(r"^## Exercises", source(c), flags=re.M))
+    student = cells(student_path(edition, path))
+    start = next(i for i, c in enumerate(student) if EXERCISES_SECTION.search(source(c)))
     assert all(not c.get("outputs") for c in student[start:]), "an exercise output survived"
     assert any(c.get("outputs") for c in student[:start]), "the teaching part lost its outputs"
 
@@ -79,19 +93,19 @@ def test_missing_notebook_is_refused(tmp_path, capsys):
     assert "no such notebook" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=name)
 def test_student_edition_runs_and_checks_say_not_answered(path, edition):
     """Executed top to bottom (in the notebook's own folder, as a student would), nothing fails
     and every self-check says 'not answered yet'."""
     import nbformat
     from nbclient import NotebookClient
 
-    nb = nbformat.read(edition / path.name, as_version=4)
+    nb = nbformat.read(student_path(edition, path), as_version=4)
     NotebookClient(nb, timeout=120, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" and CHECK_CALL.search(c.source) for o in c.outputs]
     texts = ["".join(o.get("text", "")) for o in outputs]
-    assert texts and all(t.startswith("… not answered yet") for t in texts), texts
+    assert texts and all(t.startswith(NOT_ANSWERED[path.parent.name]) for t in texts), texts
 
 
 def test_an_output_folder_holding_the_notebooks_is_refused(tmp_path, capsys):
@@ -175,13 +189,13 @@ def test_inputs_that_would_collide_or_are_not_notebooks_are_refused(tmp_path, ca
     assert "is a file; give a folder" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("path", WITH_EXERCISES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=name)
 def test_no_check_cell_shows_its_answer(path, edition):
     """Every self-check of the student edition names its question's numbers or an exercise key, never
     the expected value or its worked reasoning (and its committed output is cleared)."""
     from d2lhelpers import check
 
-    student = cells(edition / path.name)
+    student = cells(student_path(edition, path))
     check_cells = [c for c in student if c["cell_type"] == "code" and CHECK_CALL.search(source(c))]
     assert check_cells
     for cell in check_cells:

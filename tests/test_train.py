@@ -182,7 +182,11 @@ def test_a_finished_checkpoint_loads_without_training(tmp_path, capsys):
     net = small_cnn()
     again = train.fit(net, train_iter, val_iter, recipe(), checkpoint=ckpt, device="cpu", progress=False)
     assert passes == [] and again.equals(first)
-    assert "Loaded net.pt: 2 epoch(s) done." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Loaded net.pt: 2 epoch(s) done." in out
+    # the loaded run's output still names what produced it: the device, profile and recipe
+    assert "Trained Sequential on cpu, profile 'ci', all 2 epoch(s) in the checkpoint" in out
+    assert f"Recipe: {recipe().describe('cpu')}" in out
     for a, b in zip(net.state_dict().values(), first_net.state_dict().values()):
         assert torch.equal(a, b)
 
