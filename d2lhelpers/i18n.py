@@ -168,15 +168,15 @@ ZH: dict[str, str] = {
     "layers is a list of (kernel, stride) pairs from the input up, e.g. [(3, 1), (2, 2)]; got {layers!r}.":
         "layers 是从输入往上排列的 (kernel, stride) 对，例如 [(3, 1), (2, 2)]；这里是 {layers!r}。",
     "r = 1 {steps} = {rf}: each layer adds (kernel − 1) × the product of the strides below it.":
-        "r = 1 {steps} = {rf}：每一层增加 (kernel − 1) × 它下面各层步幅之积。",
+        "r = 1 {steps} = {rf}：每一层增加 (卷积核大小 − 1) × 它下面各层步幅之积。",
     "That adds (kernel − 1) per layer as if every stride were 1: a stride below a layer spreads its window "
     "further over the input.":
-        "这是把每层都按步幅为 1 加上 (kernel − 1)：下面某层的步幅会让上层的窗口在输入上铺得更开。",
+        "这是把每层都按步幅为 1 加上 (卷积核大小 − 1)：下面某层的步幅会让上层的窗口在输入上铺得更开。",
     "That adds the kernel sizes; neighbouring windows overlap, so each layer adds (kernel − 1), not kernel.":
-        "这是把卷积核大小直接相加；相邻窗口有重叠，所以每层增加的是 (kernel − 1)，而不是 kernel。",
+        "这是把卷积核大小直接相加；相邻窗口有重叠，所以每层增加的是 (卷积核大小 − 1)，而不是卷积核大小。",
     "the receptive field": "感受野",
     "start from 1 pixel; each layer adds (kernel − 1) × the product of the strides below it.":
-        "从 1 个像素开始；每一层增加 (kernel − 1) × 它下面各层步幅之积。",
+        "从 1 个像素开始；每一层增加 (卷积核大小 − 1) × 它下面各层步幅之积。",
     # ------------------------------------------------------------ check: registered exercises
     "the minimum number of taps for the third derivative": "三阶导数所需的最少抽头数",
     "d + 1 taps are needed for d + 1 conditions (polynomials of degree < d to 0, x^d to d!): 4 for d = 3.":
@@ -244,7 +244,7 @@ ZH: dict[str, str] = {
         "这只数了图像：卷积层后的批量规范化对每个通道还要在每张图像的每个位置上取平均。",
     "The two variances differ: PyTorch's running variance is the unbiased estimate.": "两个方差并不相同：PyTorch 的移动方差是无偏估计。",
     "That is the other way round: dividing by m − 1 gives the larger value.": "方向反了：除以 m − 1 得到的值更大。",
-    "the number of parameters of the 1x1 shortcut convolution": "捷径上 1x1 卷积层的参数个数",
+    "the number of parameters of the 1x1 shortcut convolution": "快捷连接上 1x1 卷积层的参数个数",
     "a 1x1 convolution has one weight per pair of input and output channels, 64 × 128 = 8,192, and one bias "
     "per output channel, 128: 8,320. The stride changes where it looks, not how many weights it has.":
         "1x1 卷积层的每一对输入和输出通道有一个权重，64 × 128 = 8,192 个，每个输出通道再有一个偏置，"
@@ -252,8 +252,8 @@ ZH: dict[str, str] = {
     "a 1x1 kernel has one weight for each input channel, for each output channel; do not forget the biases.":
         "1x1 卷积核对每个输出通道、每个输入通道各有一个权重；别忘了偏置。",
     "That leaves out one number per output channel.": "这漏掉了每个输出通道的一个数。",
-    "The shortcut reads the block's input, which has 64 channels, not 128.": "捷径读取的是残差块的输入，它有 64 个通道，而不是 128 个。",
-    "That is a 3x3 convolution; the shortcut's kernel is 1x1.": "这是 3x3 卷积层的个数；捷径的卷积核是 1x1。",
+    "The shortcut reads the block's input, which has 64 channels, not 128.": "快捷连接读取的是残差块的输入，它有 64 个通道，而不是 128 个。",
+    "That is a 3x3 convolution; the shortcut's kernel is 1x1.": "这是 3x3 卷积层的参数个数；快捷连接的卷积核是 1x1。",
     "The stride of 2 does not change the number of weights.": "步幅为 2 并不改变权重的个数。",
     "the affine_grid matrix of a left-right flip with a zoom out by 2": "左右翻转并缩小为 1/2 的 affine_grid 矩阵",
     "theta maps each output position to the input position it reads, in coordinates from -1 to 1: for the "
@@ -274,7 +274,7 @@ ZH: dict[str, str] = {
     "the number of parameters trained with the body frozen": "冻结主体后参与训练的参数个数",
     "only the output layer learns: a dense layer from the 128 features of the last stage to 5 classes has "
     "128 × 5 = 640 weights and 5 biases: 645 of the network's 308,997.":
-        "只有输出层在学习：从最后一个阶段的 128 个特征到 5 个类别的全连接层有 128 × 5 = 640 个权重"
+        "只有输出层在学习：从最后一个模块的 128 个特征到 5 个类别的全连接层有 128 × 5 = 640 个权重"
         "和 5 个偏置：网络 308,997 个参数中的 645 个。",
     "with the body frozen, only the new output layer is trained; count a dense layer's weights and biases.":
         "主体冻结后，只训练新的输出层；数一数全连接层的权重和偏置。",

@@ -11,7 +11,7 @@ from d2lhelpers.structure import (CHECK_CALL, EXERCISE, EXERCISES_SECTION, read_
 ROOT = Path(__file__).resolve().parent.parent
 ENGLISH = sorted((ROOT / "notebooks").glob("[0-9][0-9]-*.ipynb"))
 NOTEBOOKS = ENGLISH + sorted((ROOT / "notebooks").glob("*/[0-9][0-9]-*.ipynb"))     # and the Chinese edition's
-WITH_EXERCISES = [p for p in NOTEBOOKS if EXERCISE.search(p.read_text(encoding="utf-8"))]
+WITH_EXERCISES = [p for p in NOTEBOOKS if any(EXERCISE.search(source(c)) for c in cells(p))]
 BANNER = {"notebooks": "Student edition", "zh": "学生版"}
 NOT_ANSWERED = {"notebooks": "… not answered yet", "zh": "… 尚未作答"}
 
