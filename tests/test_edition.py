@@ -1,6 +1,7 @@
 """d2lhelpers.edition and scripts/build_edition.py: an edition takes its code from the English
 notebook and its prose from stored translations, and a missing or stale translation is found."""
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -172,3 +173,34 @@ def test_a_translator_lists_what_to_do_and_stores_one_cell(tmp_path, monkeypatch
     script.main(["--set", "m2", str(text), str(english)])
     assert edition.todo(changed, edition.load_translations(tmp_path / "translations" / "zh" / "01-x.json")) == [
         ("m1", "missing", "# 01 · Convolution\n\nThe kernel slides.", None)]
+
+
+NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
+
+
+def _output_numbers(nb: dict) -> set[str]:
+    texts = []
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []) if cell["cell_type"] == "code" else []:
+            if out["output_type"] == "stream":
+                texts.append("".join(out["text"]))
+            elif "data" in out and "image/png" not in out["data"]:
+                texts += ["".join(out["data"][kind]) for kind in ("text/plain", "text/html") if kind in out["data"]]
+    return {n.replace(",", "") for n in NUMBER.findall("\n".join(texts))}
+
+
+@pytest.mark.parametrize("store", sorted((ROOT / "translations").glob("*/*.json")), ids=lambda p: p.name)
+def test_an_edition_quotes_its_own_outputs(store):
+    """The edition's prose quotes the figures of its own run: a number of three or more digits that
+    the English run printed and the edition's run did not (a timing, which changes from run to run)
+    must not appear in the translation; it should give the edition's own figure."""
+    english = json.loads((ROOT / "notebooks" / f"{store.stem}.ipynb").read_text(encoding="utf-8"))
+    built = json.loads(edition.edition_path(ROOT / "notebooks" / f"{store.stem}.ipynb", store.parent.name)
+                       .read_text(encoding="utf-8"))
+    only_english = _output_numbers(english) - _output_numbers(built)
+    quoted = []
+    for cell_id, entry in edition.load_translations(store).items():
+        text = re.sub(r"\]\([^)]*\)", "]", entry["text"])                 # not the link targets
+        quoted += [f"cell {cell_id}: {n}" for n in NUMBER.findall(text)
+                   if n.replace(",", "") in only_english and sum(ch.isdigit() for ch in n) >= 3]
+    assert not quoted, f"the English run's figures, not this edition's: {quoted}"
