@@ -104,23 +104,16 @@ def problems(english: dict, translations: dict, edition: dict | None = None) -> 
     """What keeps ``english`` (a notebook as a dict) from a correct edition: markdown cells with no
     translation or a stale one, translations of cells that no longer exist, and, given the
     ``edition`` already built, code cells that differ from the English ones. Empty when all is well."""
-    found = []
-    markdown = {c["id"]: _source(c) for c in english["cells"] if c["cell_type"] == "markdown"}
-    for cid, text in markdown.items():
-        if not text.strip():
-            continue
-        entry = translations.get(cid)
-        if entry is None:
-            found.append(f"cell {cid}: no translation")
-        elif entry["en_sha"] != en_sha(text):
-            found.append(f"cell {cid}: stale translation (the English text changed after it was translated)")
+    found = [f"cell {cid}: no translation" if why == "missing" else
+             f"cell {cid}: stale translation (the English text changed after it was translated)"
+             for cid, why, _, _ in todo(english, translations)]
+    markdown = {c["id"] for c in english["cells"] if c["cell_type"] == "markdown"}
     found += [f"cell {cid}: a translation of a cell the notebook no longer has" for cid in translations
               if cid not in markdown]
     found += [f"cell {cid}: Markdown will show the asterisks of {bad!r}: put a space or punctuation outside the **"
               for cid, entry in translations.items() for bad in unrendered_bold(entry["text"])]
     if edition is not None:
-        ours = [(c["id"], _source(c)) for c in english["cells"] if c["cell_type"] == "code"]
-        theirs = [(c.get("id"), _source(c)) for c in edition["cells"] if c["cell_type"] == "code"]
+        ours, theirs = _code(english), _code(edition)
         if [cid for cid, _ in ours] != [cid for cid, _ in theirs]:
             found.append("the edition's code cells are not the English notebook's (ids or order differ): rebuild it")
         else:

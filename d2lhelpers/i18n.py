@@ -19,6 +19,7 @@ passes to :func:`tr` (or marks with :func:`N_`) has a Chinese version with the s
 """
 from __future__ import annotations
 
+import functools
 import os
 import string
 from pathlib import Path
@@ -75,14 +76,21 @@ CJK_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanY
              "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS")
 
 
+@functools.lru_cache(maxsize=1)
+def _installed_cjk_font() -> str | None:
+    """The first of :data:`CJK_FONTS` matplotlib knows (looked up once: every figure asks)."""
+    from matplotlib import font_manager
+
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return next((name for name in CJK_FONTS if name in names), None)
+
+
 def cjk_font() -> str | None:
     """The first of :data:`CJK_FONTS` installed here, added after matplotlib's font family (Latin
     letters keep their font; a glyph it lacks falls back to this one); None if none is installed."""
     import matplotlib
-    from matplotlib import font_manager
 
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((name for name in CJK_FONTS if name in names), None)
+    found = _installed_cjk_font()
     family = matplotlib.rcParams["font.family"]
     family = [family] if isinstance(family, str) else list(family)
     if found and found not in family:

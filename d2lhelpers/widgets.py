@@ -128,10 +128,9 @@ def output_size_explorer(n: int = 8, k: int = 3, p: int = 1, s: int = 2, d: int 
     status = widgets.Label()
 
     def render(n, k, p, s, d):
-        status.value = output_size_status(n, k, p, s, d)[1]
+        out, status.value = output_size_status(n, k, p, s, d)
         fig, ax = _subplots(figsize=(3.6, 3.6))
         draw_windows(ax, n, k, p, s, d)
-        out = output_size_status(n, k, p, s, d)[0]
         ax.set_title(tr_figure("Impossible") if out is None else tr_figure("output {out} × {out}", out=out), fontsize=9)
         _show(fig)
 
